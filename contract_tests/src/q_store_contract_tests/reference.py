@@ -73,7 +73,13 @@ def circuit_unitary(circuit: Circuit, row: NDArray[np.float64]) -> Matrix:
 
 
 def final_state(circuit: Circuit, row: NDArray[np.float64]) -> NDArray[np.complex128]:
-    return circuit_unitary(circuit, row)[:, 0]
+    """Each gate's full matrix applied to the state vector (cheaper than the unitary product)."""
+    psi = np.zeros(2**circuit.n_qubits, dtype=np.complex128)
+    psi[0] = 1.0
+    for op in circuit.operations:
+        theta = None if op.parameter is None else float(row[op.parameter])
+        psi = gate_operator(circuit.n_qubits, op.gate, op.wires, theta) @ psi
+    return psi
 
 
 def observable_matrix(observable: PauliString, n: int) -> Matrix:

@@ -13,8 +13,7 @@ import hmac
 import math
 import os
 import re
-from collections.abc import Mapping
-from types import MappingProxyType
+from collections.abc import Iterator, Mapping
 from typing import Any, Final, Literal, final
 
 import attrs
@@ -62,21 +61,76 @@ class Secret:
         return hash(self._value)
 
 
-def _to_secret(value: str | Secret | None) -> Secret | None:
+def _secret(field: str, value: str | Secret | None) -> Secret | None:
     if value is None or isinstance(value, Secret):
         return value
     if isinstance(value, str):
         # An empty key is what an unset template variable looks like: treat it as "not given".
         return Secret(value) if value.strip() else None
-    raise ConfigError("api key", f"must be a string, a Secret or None, not {type(value).__name__}")
+    raise ConfigError(field, f"must be a string, a Secret or None, not {type(value).__name__}")
 
 
-def _plugin_name(value: str | None) -> str | None:
+def _normalised_name(field: str, value: str | None) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str):
-        raise ConfigError("plugin name", f"must be a string, not {type(value).__name__}")
+        raise ConfigError(field, f"must be a plugin name (a string), not {type(value).__name__}")
     return value.strip().lower()
+
+
+@final
+class Options(Mapping[str, Any]):
+    """A read-only mapping of plugin options (picklable, unlike ``types.MappingProxyType``)."""
+
+    __slots__ = ("_items",)
+
+    def __init__(self, items: Mapping[str, Any]) -> None:
+        self._items = dict(items)
+
+    def __getitem__(self, key: str) -> Any:
+        return self._items[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __repr__(self) -> str:
+        return repr(self._items)
+
+
+def _frozen_mapping(field: str, value: Mapping[str, Any] | None) -> Mapping[str, Any]:
+    if value is None:
+        return Options({})
+    if not isinstance(value, Mapping):
+        raise ConfigError(field, f"must be a mapping of option names to values, not {type(value).__name__}")
+    return Options(value)
+
+
+# attrs converters receive only the value; these name their field for the error message.
+def _quantum_sdk(value: str) -> str:
+    return _normalised_name("quantum_sdk", value) or ""
+
+
+def _vector_store(value: str | None) -> str | None:
+    return _normalised_name("vector_store", value)
+
+
+def _backend_options(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
+    return _frozen_mapping("backend_options", value)
+
+
+def _vector_store_options(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
+    return _frozen_mapping("vector_store_options", value)
+
+
+def _ionq_api_key(value: str | Secret | None) -> Secret | None:
+    return _secret("ionq_api_key", value)
+
+
+def _pinecone_api_key(value: str | Secret | None) -> Secret | None:
+    return _secret("pinecone_api_key", value)
 
 
 def _check_plugin_name(field: str, value: str | None, *, optional: bool) -> None:
@@ -88,14 +142,6 @@ def _check_plugin_name(field: str, value: str | None, *, optional: bool) -> None
             f"must be a plugin name such as 'mock', 'cirq' or 'qiskit' "
             f"(lower-case letters, digits, '_', '-', '.'), got {value!r}",
         )
-
-
-def _frozen_mapping(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
-    if value is None:
-        return MappingProxyType({})
-    if not isinstance(value, Mapping):
-        raise ConfigError("options", f"must be a mapping, not {type(value).__name__}")
-    return MappingProxyType(dict(value))
 
 
 def _check_bool(field: str, value: object) -> None:
@@ -121,7 +167,7 @@ class DatabaseConfig:
 
     #: Name of the quantum backend plugin: 'mock', 'cirq', 'qiskit', 'pennylane', 'ionq', or any
     #: installed third-party backend.
-    quantum_sdk: str = attrs.field(default="mock", converter=_plugin_name)
+    quantum_sdk: str = attrs.field(default="mock", converter=_quantum_sdk)
     #: When False, the database computes every answer classically; when True the probabilistic
     #: parts (context collapse, tunneling choice) are prepared and measured on the backend.
     enable_quantum: bool = True
@@ -140,24 +186,24 @@ class DatabaseConfig:
     #: Seed for every random choice (shot sampling, SPSA, Born-rule collapse). None: fresh entropy.
     seed: int | None = None
     #: Options passed to the backend plugin's constructor, e.g. ``{'device': 'lightning.qubit'}``.
-    backend_options: Mapping[str, Any] = attrs.field(factory=dict, converter=_frozen_mapping)
+    backend_options: Mapping[str, Any] = attrs.field(factory=dict, converter=_backend_options)
 
     #: Name of the vector-store plugin ('memory', 'milvus', 'pinecone', ...). None chooses
     #: 'pinecone' when ``pinecone_api_key`` is given (as in the seed document), else 'memory'.
-    vector_store: str | None = attrs.field(default=None, converter=_plugin_name)
+    vector_store: str | None = attrs.field(default=None, converter=_vector_store)
     #: Options passed to the vector-store plugin, e.g. ``{'uri': './milvus.db'}``.
-    vector_store_options: Mapping[str, Any] = attrs.field(factory=dict, converter=_frozen_mapping)
+    vector_store_options: Mapping[str, Any] = attrs.field(factory=dict, converter=_vector_store_options)
     #: Similarity used by the database: 'cosine' (default), 'dot' or 'euclidean'.
     metric: Metric = "cosine"
     #: Default coherence time of inserted records in milliseconds; None means records never fade.
     default_coherence_time: float | None = None
 
     #: IonQ API key; when None the IonQ plugin reads ``IONQ_API_KEY``. Never printed.
-    ionq_api_key: Secret | None = attrs.field(default=None, converter=_to_secret)
+    ionq_api_key: Secret | None = attrs.field(default=None, converter=_ionq_api_key)
     #: IonQ target: 'simulator' or a QPU name such as 'qpu.aria-1'.
     ionq_target: str = "simulator"
     #: Pinecone API key; when None the Pinecone plugin reads ``PINECONE_API_KEY``. Never printed.
-    pinecone_api_key: Secret | None = attrs.field(default=None, converter=_to_secret)
+    pinecone_api_key: Secret | None = attrs.field(default=None, converter=_pinecone_api_key)
     #: Pinecone index name (the control plane resolves its host).
     pinecone_index_name: str = "q-store"
     #: Legacy field from the 4.x configuration; accepted and ignored by serverless indexes.

@@ -153,9 +153,7 @@ class _HostExecution(torch.autograd.Function):
     """Forward on the backend from numpy rows; backward by parameter shift or SPSA."""
 
     @staticmethod
-    def forward(
-        ctx: Any, inputs: torch.Tensor, weights: torch.Tensor, request: _Request
-    ) -> torch.Tensor:
+    def forward(ctx: Any, inputs: torch.Tensor, weights: torch.Tensor, request: _Request) -> torch.Tensor:
         rows = _host_rows(inputs, weights)
         values = request.backend.run(
             request.circuit, rows, request.observables, shots=request.shots, seed=request.next_seed()

@@ -145,7 +145,7 @@ class PluginRegistry:
     ) -> None:
         hook = getattr(self._pm.hook, hook_name)
         # Call each implementation separately so that every error names the plugin at fault.
-        for impl in reversed(hook.get_hookimpls()):
+        for impl in hook.get_hookimpls():  # registration order
             plugin = impl.plugin_name
 
             def register(name: str, cls: type[Any], _plugin: str = plugin) -> None:

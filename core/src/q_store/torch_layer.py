@@ -122,6 +122,9 @@ class QuantumLayer(nn.Module):
         # not finite (which huge finite values can also cause) is the element-wise test needed.
         if not bool(torch.isfinite(batch.sum())) and not bool(torch.isfinite(batch).all()):
             raise NonFiniteError("inputs", "contains NaN or infinity")
+        if batch.shape[0] == 0:  # nothing to run; backends need not handle empty batches
+            empty = batch.new_zeros(0, self.n_outputs)
+            return empty.squeeze(0) if unbatched else empty
         weights = self.weights.reshape(-1).to(dtype=batch.dtype, device=batch.device)
         outputs = execute_differentiable(
             self.backend,

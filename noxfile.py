@@ -1,0 +1,76 @@
+"""Test matrix of Q-Store. ``nox`` runs the default sessions; ``nox -s bench`` the benchmarks.
+
+Every session installs the packages it tests from their folders, non-editable, so that packaging
+mistakes (a missing file, a wrong entry point) fail here and not on a user's machine. Development
+pins (torch==2.13.0, a local CPU wheel) come from constraints.txt.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nox
+
+ROOT = Path(__file__).parent
+CONSTRAINTS = ("-c", str(ROOT / "constraints.txt"))
+CORE = ("./core", "./contract_tests")
+#: Every folder under plugins/ with a pyproject.toml is a plugin distribution with its own session.
+PLUGINS = sorted(p.name for p in (ROOT / "plugins").iterdir() if (p / "pyproject.toml").is_file())
+
+nox.options.sessions = ["lint", "tests", "plugin", "examples"]
+nox.options.reuse_existing_virtualenvs = False
+
+# Prints the backends that an installed distribution registers (to certify each by name).
+LIST_BACKENDS = """
+import sys
+from q_store import get_registry
+print(" ".join(i.name for i in get_registry().plugins()
+               if i.kind == "backend" and i.distribution == sys.argv[1]))
+"""
+
+
+def install(session: nox.Session, *requirements: str) -> None:
+    session.install(*CONSTRAINTS, *requirements)
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """ruff on everything; mypy (strict) on the core."""
+    install(session, "ruff", "mypy", "./core")
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+    session.run("mypy")
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """The core's tests, with the mock plugin as the reference backend."""
+    install(session, *CORE, "./plugins/mock", "pytest", "hypothesis")
+    session.run("pytest", "tests", "--ignore=tests/benchmarks", *session.posargs)
+
+
+@nox.session
+@nox.parametrize("name", PLUGINS)
+def plugin(session: nox.Session, name: str) -> None:
+    """One plugin: install it alone with the core, import it, run its tests, certify it by name."""
+    install(session, *CORE, f"./plugins/{name}", "pytest", "hypothesis")
+    session.run("python", "-c", f"import q_store_{name}")
+    session.run("pytest", f"plugins/{name}/tests", *session.posargs)
+    backends = session.run("python", "-c", LIST_BACKENDS, f"q-store-{name}", silent=True)
+    for backend in str(backends).split():
+        session.run("q-store-certify", backend, "-q")
+
+
+@nox.session
+def examples(session: nox.Session) -> None:
+    """Every example runs as written (mock backend, no keys)."""
+    install(session, *CORE, "./plugins/mock")
+    for example in sorted((ROOT / "examples").glob("*.py")):
+        session.run("python", str(example))
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Benchmarks against the peers in one run (not part of the default sessions)."""
+    install(session, *CORE, "./plugins/mock", "pennylane")
+    session.run("python", "tests/benchmarks/bench_layer.py", *session.posargs)

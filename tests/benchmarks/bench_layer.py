@@ -1,0 +1,266 @@
+"""Benchmark of QuantumLayer against the peers of reference/PEERS.md, in one run.
+
+Run by ``nox -s bench`` (never by the tests). Prints medians and ratios; ``--json PATH`` also
+writes the figures. Peers run in the same process (PennyLane) so the ratios are fair on a shared
+machine; the scaling table runs each configuration in a fresh subprocess so that its peak memory
+(max RSS) can be read.
+
+    python tests/benchmarks/bench_layer.py [--quick] [--json out.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import torch
+
+from q_store import QuantumLayer
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "examples"))
+from hybrid_training import seed_dataset, train  # noqa: E402
+
+N_QUBITS, DEPTH = 4, 2
+
+
+def median_time(function: Callable[[], object], repeats: int, warmup: int = 2) -> float:
+    for _ in range(warmup):
+        function()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+# ---------------------------------------------------------------------------- the layers
+
+
+def qstore_layer(n: int, diff_method: str) -> torch.nn.Module:
+    return QuantumLayer(n, DEPTH, diff_method=diff_method)
+
+
+def pennylane_layer(n: int, diff_method: str = "backprop", device: str = "default.qubit") -> torch.nn.Module:
+    """The same circuit in PennyLane: RY(x) embedding; per layer RX(w), RY(w), CNOT chain; <Z_i>."""
+    import pennylane as qml
+
+    dev = qml.device(device, wires=n)
+
+    @qml.qnode(dev, interface="torch", diff_method=diff_method)
+    def circuit(inputs: torch.Tensor, weights: torch.Tensor) -> list[object]:
+        for q in range(n):
+            qml.RY(inputs[..., q], wires=q)
+        for layer in range(DEPTH):
+            for q in range(n):
+                qml.RX(weights[layer, q, 0], wires=q)
+                qml.RY(weights[layer, q, 1], wires=q)
+            for q in range(n - 1):
+                qml.CNOT(wires=[q, q + 1])
+        return [qml.expval(qml.PauliZ(q)) for q in range(n)]
+
+    if diff_method == "parameter-shift":
+        circuit = qml.transforms.broadcast_expand(circuit)
+    return qml.qnn.TorchLayer(circuit, {"weights": (DEPTH, n, 2)})
+
+
+def copy_weights(source: torch.nn.Module, target: torch.nn.Module) -> None:
+    """Give a peer layer exactly our initial weights, so that every tool runs the same training."""
+    with torch.no_grad():
+        next(target.parameters()).copy_(next(source.parameters()).reshape(DEPTH, -1, 2))
+
+
+def hybrid(quantum: torch.nn.Module, n: int = N_QUBITS) -> torch.nn.Module:
+    torch.manual_seed(0)
+    return torch.nn.Sequential(torch.nn.Linear(10, n), quantum, torch.nn.Linear(n, 2))
+
+
+# ---------------------------------------------------------------------------- the seed workload
+
+
+def layer_timings(layer: torch.nn.Module, repeats: int) -> tuple[float, float, float]:
+    """Forward at batch 1, forward at batch 32, forward + backward at batch 32 (seconds)."""
+    one = torch.randn(1, N_QUBITS)
+    batch = torch.randn(32, N_QUBITS, requires_grad=True)
+    forward_1 = median_time(lambda: layer(one), repeats, warmup=20)
+    forward_32 = median_time(lambda: layer(batch), repeats, warmup=20)
+    backward_32 = median_time(lambda: layer(batch).sum().backward(), repeats, warmup=10)
+    return forward_1, forward_32, backward_32
+
+
+def seed_workload(quick: bool) -> dict[str, dict[str, float]]:
+    x, y = seed_dataset()
+    results: dict[str, dict[str, float]] = {}
+    torch.manual_seed(0)
+    reference_layer = QuantumLayer(N_QUBITS, DEPTH)
+
+    def tools() -> dict[str, Callable[[], torch.nn.Module]]:
+        def ours(method: str) -> Callable[[], torch.nn.Module]:
+            def build() -> torch.nn.Module:
+                layer = qstore_layer(N_QUBITS, method)
+                layer.load_state_dict(reference_layer.state_dict())
+                return layer
+
+            return build
+
+        def peer(method: str) -> Callable[[], torch.nn.Module]:
+            def build() -> torch.nn.Module:
+                layer = pennylane_layer(N_QUBITS, method)
+                copy_weights(reference_layer, layer)
+                return layer
+
+            return build
+
+        return {
+            "Q-Store mock, auto": ours("auto"),
+            "Q-Store mock, adjoint": ours("adjoint"),
+            "Q-Store mock, parameter-shift": ours("parameter-shift"),
+            "PennyLane default.qubit, backprop": peer("backprop"),
+            "classical Tanh (floor)": torch.nn.Tanh,
+        }
+
+    for name, build in tools().items():
+        repeats = 3 if quick else 7
+
+        def run(build: Callable[[], torch.nn.Module] = build) -> tuple[float, float]:
+            model = hybrid(build())
+            history = train(model, x, y, epochs=2)
+            return history[-1]
+
+        seconds = median_time(run, repeats, warmup=1)
+        loss, accuracy = run()
+        layer = build()
+        repeats_small = 50 if quick else 300
+        forward_1, forward_32, backward_32 = layer_timings(layer, repeats_small)
+        results[name] = {
+            "train_s": seconds,
+            "final_loss": loss,
+            "train_accuracy": accuracy,
+            "forward_b1_ms": forward_1 * 1e3,
+            "forward_b32_ms": forward_32 * 1e3,
+            "forward_backward_b32_ms": backward_32 * 1e3,
+        }
+        print(f"  measured {name}", flush=True)
+    return results
+
+
+# ---------------------------------------------------------------------------- scaling
+
+
+def scaling_point(tool: str, n: int) -> dict[str, float]:
+    """One configuration, meant to run in a fresh process: time and peak memory."""
+    torch.manual_seed(0)
+    quantum = qstore_layer(n, "auto") if tool == "qstore" else pennylane_layer(n)
+    model = hybrid(quantum, n)
+    x = torch.randn(32, 10)
+
+    def step() -> None:
+        model(x).sum().backward()
+
+    repeats = 3 if n >= 18 else 7
+    seconds = median_time(step, repeats, warmup=1)
+    return {"seconds": seconds, "peak_gib": peak_memory_gib()}
+
+
+def peak_memory_gib() -> float:
+    """Peak resident memory of this process. Linux's ru_maxrss survives exec (a child would report
+    its parent's peak), so read VmHWM, which starts afresh with the new program."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 2**20
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+
+
+def scaling(quick: bool) -> dict[str, dict[int, dict[str, float] | str]]:
+    sizes = [4, 8, 12] if quick else [4, 8, 12, 16, 20]
+    # PennyLane backprop needs 6.5 GiB at 16 qubits and runs out of memory at 20 (PEERS.md).
+    peer_sizes = [4, 8, 12] if quick else [4, 8, 12, 16]
+    table: dict[str, dict[int, dict[str, float] | str]] = {"qstore": {}, "pennylane": {}}
+    for tool, tool_sizes in (("qstore", sizes), ("pennylane", peer_sizes)):
+        for n in tool_sizes:
+            command = [sys.executable, __file__, "--point", tool, str(n)]
+            completed = subprocess.run(command, capture_output=True, text=True, timeout=900, check=False)
+            if completed.returncode != 0:
+                table[tool][n] = f"failed: {completed.stderr.strip().splitlines()[-1:]}"
+            else:
+                table[tool][n] = json.loads(completed.stdout.strip().splitlines()[-1])
+            print(f"  measured {tool} n={n}", flush=True)
+    return table
+
+
+# ---------------------------------------------------------------------------- report
+
+
+def report(seed: dict[str, dict[str, float]], scale: dict[str, dict[int, dict[str, float] | str]]) -> str:
+    peer = seed["PennyLane default.qubit, backprop"]
+    lines = [
+        "Seed workload: Linear(10,4) -> layer(4 qubits, depth 2) -> Linear(4,2), 500 samples, 2 epochs,",
+        "batch 32, Adam 0.01. Medians; ratio = time / PennyLane default.qubit backprop in this run.",
+        "",
+        "| tool | train 500x2 | ratio | final loss | train acc | fwd b=1 | fwd b=32 | fwd+bwd b=32 |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for name, row in seed.items():
+        lines.append(
+            f"| {name} | {row['train_s'] * 1e3:.1f} ms | {row['train_s'] / peer['train_s']:.2f}x | "
+            f"{row['final_loss']:.3f} | {row['train_accuracy']:.3f} | {row['forward_b1_ms']:.3f} ms | "
+            f"{row['forward_b32_ms']:.3f} ms | {row['forward_backward_b32_ms']:.3f} ms |"
+        )
+    lines += [
+        "",
+        "Scaling: forward+backward of the hybrid model, batch 32, depth 2 (median time / peak RSS).",
+        "",
+        "| tool | " + " | ".join(f"n={n}" for n in scale["qstore"]) + " |",
+        "|---|" + "---|" * len(scale["qstore"]),
+    ]
+    for tool, label in (("qstore", "Q-Store mock, auto"), ("pennylane", "PennyLane backprop")):
+        cells = []
+        for n in scale["qstore"]:
+            point = scale[tool].get(n)
+            if point is None:
+                cells.append("not run (out of memory in PEERS.md)")
+            elif isinstance(point, str):
+                cells.append(point)
+            else:
+                cells.append(f"{point['seconds'] * 1e3:.1f} ms / {point['peak_gib']:.2f} GiB")
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer repeats and sizes (a smoke run)")
+    parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    parser.add_argument("--point", nargs=2, metavar=("TOOL", "N"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.point:
+        print(json.dumps(scaling_point(args.point[0], int(args.point[1]))))
+        return
+    print(
+        f"machine: {platform.processor() or platform.machine()}, torch {torch.__version__}, "
+        f"{torch.get_num_threads()} threads",
+        flush=True,
+    )
+    # Scaling first: its subprocesses then share the machine with an idle parent, not with one
+    # that has just loaded PennyLane and run the in-process comparison.
+    scale = scaling(args.quick)
+    seed = seed_workload(args.quick)
+    print(report(seed, scale))
+    if args.json:
+        args.json.write_text(json.dumps({"seed_workload": seed, "scaling": scale}, indent=2))
+
+
+if __name__ == "__main__":
+    main()
