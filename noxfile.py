@@ -18,14 +18,16 @@ CORE = ("./core", "./contract_tests")
 PLUGINS = sorted(p.name for p in (ROOT / "plugins").iterdir() if (p / "pyproject.toml").is_file())
 
 nox.options.sessions = ["lint", "tests", "plugin", "examples"]
+
+#: Extra options for certifying a plugin by name ('{tmp}' becomes a fresh folder per store).
+CERTIFY_OPTIONS: dict[str, list[str]] = {}
 nox.options.reuse_existing_virtualenvs = False
 
-# Prints the backends that an installed distribution registers (to certify each by name).
-LIST_BACKENDS = """
+# Prints "kind:name" for what an installed distribution registers (to certify each by name).
+LIST_REGISTERED = """
 import sys
 from q_store import get_registry
-print(" ".join(i.name for i in get_registry().plugins()
-               if i.kind == "backend" and i.distribution == sys.argv[1]))
+print(" ".join(f"{i.kind}:{i.name}" for i in get_registry().plugins() if i.distribution == sys.argv[1]))
 """
 
 
@@ -56,9 +58,12 @@ def plugin(session: nox.Session, name: str) -> None:
     install(session, *CORE, f"./plugins/{name}", "pytest", "hypothesis")
     session.run("python", "-c", f"import q_store_{name}")
     session.run("pytest", f"plugins/{name}/tests", *session.posargs)
-    backends = session.run("python", "-c", LIST_BACKENDS, f"q-store-{name}", silent=True)
-    for backend in str(backends).split():
-        session.run("q-store-certify", backend, "-q")
+    registered = session.run("python", "-c", LIST_REGISTERED, f"q-store-{name}", silent=True)
+    for entry in str(registered).split():
+        kind, registered_name = entry.split(":")
+        store = ["--store"] if kind == "vector_store" else []
+        options = CERTIFY_OPTIONS.get(registered_name, [])
+        session.run("q-store-certify", *store, registered_name, *options, "-q")
 
 
 @nox.session

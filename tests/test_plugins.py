@@ -17,10 +17,11 @@ from q_store import (
     QuantumLayer,
     VectorStore,
     create_backend,
+    create_vector_store,
     hookimpl,
 )
 from q_store.plugins import AUTOLOAD_ENV
-from q_store_mock import MockBackend
+from q_store_mock import MemoryStore, MockBackend
 
 
 def make_distribution(
@@ -245,7 +246,7 @@ def test_a_failing_hook_is_attributed() -> None:
 
 
 def test_vector_stores_register_through_their_own_hook() -> None:
-    class Store(VectorStore):
+    class Store(MemoryStore):
         name = "tiny"
 
     class Plugin:
@@ -260,3 +261,27 @@ def test_vector_stores_register_through_their_own_hook() -> None:
     assert registry.backend_names() == []
     [info] = registry.plugins()
     assert (info.kind, info.plugin, info.distribution) == ("vector_store", "tiny-plugin", None)
+
+
+def test_an_incomplete_store_is_refused() -> None:
+    class Incomplete(VectorStore):  # implements none of the five primitives
+        name = "incomplete"
+
+    class Plugin:
+        @hookimpl
+        def q_store_register_vector_stores(self, register):  # type: ignore[no-untyped-def]
+            register("incomplete", Incomplete)
+
+    registry = PluginRegistry(autoload=False)
+    registry.register(Plugin(), "half-done")
+    with pytest.raises(PluginRegistrationError, match="does not implement: _delete, _fetch") as info:
+        registry.vector_store_names()
+    assert info.value.plugin == "half-done"
+
+
+def test_the_store_follows_the_config(registry: PluginRegistry) -> None:
+    store = create_vector_store(DatabaseConfig(metric="dot"), registry=registry)
+    assert isinstance(store, MemoryStore)
+    assert store.metric == "dot"
+    with pytest.raises(PluginNotFoundError, match="pip install q-store-pinecone"):
+        create_vector_store(DatabaseConfig(pinecone_api_key="key"), registry=registry)

@@ -1,4 +1,5 @@
-"""``q-store-certify NAME [pytest options]``: run the contract suite against backend NAME."""
+"""``q-store-certify [--store] NAME [pytest options]``: run the contract suite against an
+installed backend (or, with ``--store``, vector store) NAME."""
 
 from __future__ import annotations
 
@@ -9,11 +10,14 @@ from collections.abc import Sequence
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
+    option, selection = "--q-store-backend", "TestCertifyBackend"
+    if args[:1] == ["--store"]:
+        option, selection, args = "--q-store-vector-store", "TestCertifyVectorStore", args[1:]
     if not args or args[0].startswith("-"):
-        print("usage: q-store-certify NAME [pytest options]", file=sys.stderr)
+        print("usage: q-store-certify [--store] NAME [pytest options]", file=sys.stderr)
         return 2
     name, rest = args[0], args[1:]
     # A fresh interpreter, so that pytest imports (and assert-rewrites) the suite itself.
-    command = [sys.executable, "-m", "pytest", "--pyargs", "q_store_contract_tests.certify"]
-    command += ["--q-store-backend", name, "-p", "no:cacheprovider", *rest]
+    command = [sys.executable, "-m", "pytest", "--pyargs", "q_store_contract_tests.certify", "-k", selection]
+    command += [option, name, "-p", "no:cacheprovider", *rest]
     return subprocess.call(command)

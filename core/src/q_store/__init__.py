@@ -15,6 +15,8 @@ from q_store.circuits import (
     pauli_z_observables,
 )
 from q_store.config import DatabaseConfig, Secret
+from q_store.database import DatabaseStats, QuantumDatabase
+from q_store.entanglement import EntangledGroup
 from q_store.errors import (
     ArgumentError,
     BackendError,
@@ -34,9 +36,16 @@ from q_store.errors import (
 )
 from q_store.gradients import parameter_shift_jacobian, spsa_vjp
 from q_store.hookspecs import hookimpl
-from q_store.plugins import PluginInfo, PluginRegistry, create_backend, get_registry
+from q_store.plugins import (
+    PluginInfo,
+    PluginRegistry,
+    create_backend,
+    create_vector_store,
+    get_registry,
+)
+from q_store.records import QueryResult, StoredRecord
 from q_store.torch_layer import QuantumLayer
-from q_store.vector_store import VectorStore
+from q_store.vector_store import Match, Record, StoreCapabilities, StoreStats, VectorStore
 
 __version__ = "0.1.0"
 
@@ -48,8 +57,11 @@ __all__ = [
     "Circuit",
     "ConfigError",
     "DatabaseConfig",
+    "DatabaseStats",
     "DimensionMismatchError",
+    "EntangledGroup",
     "FilterError",
+    "Match",
     "NonFiniteError",
     "Operation",
     "PauliString",
@@ -60,16 +72,23 @@ __all__ = [
     "PluginRegistry",
     "QStoreError",
     "QuantumBackend",
+    "QuantumDatabase",
     "QuantumLayer",
     "QubitLimitError",
+    "QueryResult",
+    "Record",
     "Secret",
     "ShapeError",
+    "StoreCapabilities",
+    "StoreStats",
+    "StoredRecord",
     "UnsupportedGateError",
     "VectorStore",
     "VectorStoreError",
     "__version__",
     "build_ansatz",
     "create_backend",
+    "create_vector_store",
     "entangling_pairs",
     "get_registry",
     "hookimpl",

@@ -197,6 +197,9 @@ class DatabaseConfig:
     metric: Metric = "cosine"
     #: Default coherence time of inserted records in milliseconds; None means records never fade.
     default_coherence_time: float | None = None
+    #: Coherence under which a record is invisible to queries and removed by
+    #: ``apply_decoherence()``; it applies to records inserted while it is set.
+    decoherence_threshold: float = 0.01
 
     #: IonQ API key; when None the IonQ plugin reads ``IONQ_API_KEY``. Never printed.
     ionq_api_key: Secret | None = attrs.field(default=None, converter=_ionq_api_key)
@@ -238,6 +241,9 @@ class DatabaseConfig:
                 "default_coherence_time",
                 f"must be a positive number of milliseconds or None, got {coherence!r}",
             )
+        threshold = self.decoherence_threshold
+        if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not 0 < threshold < 1:
+            raise ConfigError("decoherence_threshold", f"must be a number in (0, 1), got {threshold!r}")
         if not isinstance(self.ionq_target, str) or not self.ionq_target.strip():
             raise ConfigError("ionq_target", "must be 'simulator' or a QPU name such as 'qpu.aria-1'")
         if not isinstance(self.pinecone_index_name, str) or not self.pinecone_index_name.strip():

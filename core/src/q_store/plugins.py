@@ -27,7 +27,7 @@ from q_store import hookspecs
 from q_store.backend import BackendCapabilities, QuantumBackend
 from q_store.config import DatabaseConfig
 from q_store.errors import PluginNotFoundError, PluginRegistrationError
-from q_store.vector_store import VectorStore
+from q_store.vector_store import StoreCapabilities, VectorStore
 
 __all__ = [
     "AUTOLOAD_ENV",
@@ -35,6 +35,7 @@ __all__ = [
     "PluginInfo",
     "PluginRegistry",
     "create_backend",
+    "create_vector_store",
     "get_registry",
 ]
 
@@ -231,13 +232,17 @@ def _validated_entry(kind: Kind, name: object, cls: object, plugin: str) -> _Ent
         raise PluginRegistrationError(
             plugin, f"{kind} registered as {name!r} declares name = {registered.name!r}; make them equal"
         )
-    if kind == "backend":
-        capabilities = registered.capabilities
-        if not isinstance(capabilities, BackendCapabilities) or capabilities.max_qubits < 1:
-            raise PluginRegistrationError(
-                plugin,
-                f"backend {name!r} must declare capabilities = BackendCapabilities(max_qubits=...)",
-            )
+    capabilities = registered.capabilities
+    if kind == "backend" and (
+        not isinstance(capabilities, BackendCapabilities) or capabilities.max_qubits < 1
+    ):
+        raise PluginRegistrationError(
+            plugin, f"backend {name!r} must declare capabilities = BackendCapabilities(max_qubits=...)"
+        )
+    if kind == "vector_store" and not isinstance(capabilities, StoreCapabilities):
+        raise PluginRegistrationError(
+            plugin, f"vector store {name!r} must declare capabilities = StoreCapabilities(...)"
+        )
     return _Entry(name, kind, registered, plugin)
 
 
@@ -261,6 +266,18 @@ def get_registry() -> PluginRegistry:
         if _default_registry is None:
             _default_registry = PluginRegistry()
         return _default_registry
+
+
+def create_vector_store(
+    config: DatabaseConfig | None = None,
+    *,
+    dimension: int | None = None,
+    registry: PluginRegistry | None = None,
+) -> VectorStore:
+    """The vector store selected by ``config`` (see ``DatabaseConfig.resolved_vector_store``)."""
+    config = DatabaseConfig() if config is None else config
+    store_class = (registry or get_registry()).vector_store_class(config.resolved_vector_store)
+    return store_class.from_config(config, dimension=dimension)
 
 
 def create_backend(
