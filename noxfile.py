@@ -52,15 +52,19 @@ def lint(session: nox.Session) -> None:
 @nox.session
 def tests(session: nox.Session) -> None:
     """The core's tests, with the mock plugin as the reference backend."""
-    install(session, *CORE, "./plugins/mock", "pytest", "hypothesis")
+    install(session, "./core[demo]", "./contract_tests", "./plugins/mock", "pytest", "hypothesis")
     session.run("pytest", "tests", "--ignore=tests/benchmarks", *session.posargs)
 
 
 @nox.session
 @nox.parametrize("name", PLUGINS)
 def plugin(session: nox.Session, name: str) -> None:
-    """One plugin: install it alone with the core, import it, run its tests, certify it by name."""
-    install(session, *CORE, f"./plugins/{name}", "pytest", "hypothesis")
+    """One plugin: install it with the core, import it, run its tests, certify it by name.
+
+    The mock plugin comes along as a test peer (plugins check that the same state_dict gives the
+    same outputs as on the reference simulator)."""
+    peers = [] if name == "mock" else ["./plugins/mock"]
+    install(session, *CORE, f"./plugins/{name}", *peers, "pytest", "hypothesis")
     session.run("python", "-c", f"import q_store_{name}")
     session.run("pytest", f"plugins/{name}/tests", *session.posargs)
     registered = session.run("python", "-c", LIST_REGISTERED, f"q-store-{name}", silent=True)
@@ -77,7 +81,7 @@ def plugin(session: nox.Session, name: str) -> None:
 @nox.session
 def examples(session: nox.Session) -> None:
     """Every example runs as written (mock backend, no keys)."""
-    install(session, *CORE, "./plugins/mock")
+    install(session, "./core[demo]", "./contract_tests", "./plugins/mock")
     for example in sorted((ROOT / "examples").glob("*.py")):
         session.run("python", str(example))
 

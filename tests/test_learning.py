@@ -8,42 +8,22 @@ layer ignored its inputs stayed at the majority rate.
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-from types import ModuleType
-
 import pytest
 import torch
 
 from q_store import QuantumLayer
-
-EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "hybrid_training.py"
-
-
-def load_example() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("hybrid_training", EXAMPLE)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from q_store.benchmark import HybridModel, seed_dataset, train
 
 
-@pytest.fixture(scope="module")
-def example() -> ModuleType:
-    return load_example()
-
-
-def train_seed_workload(example: ModuleType, diff_method: str) -> list[tuple[float, float]]:
+def train_seed_workload(diff_method: str) -> list[tuple[float, float]]:
     torch.manual_seed(0)
-    model = example.HybridModel(QuantumLayer(4, 2, diff_method=diff_method))
-    x, y = example.seed_dataset()
-    history: list[tuple[float, float]] = example.train(model, x, y, epochs=2)
-    return history
+    model = HybridModel(QuantumLayer(4, 2, diff_method=diff_method))
+    x, y = seed_dataset()
+    return train(model, x, y, epochs=2)
 
 
-def test_the_dataset_is_the_documented_one(example: ModuleType) -> None:
-    x, y = example.seed_dataset()
+def test_the_dataset_is_the_documented_one() -> None:
+    x, y = seed_dataset()
     assert x.shape == (500, 10)
     assert torch.equal(y, (x[:, 0] + x[:, 1] - x[:, 2] > 0).long())
     majority = max(y.float().mean().item(), 1 - y.float().mean().item())
@@ -51,22 +31,22 @@ def test_the_dataset_is_the_documented_one(example: ModuleType) -> None:
 
 
 @pytest.mark.parametrize("diff_method", ["backprop", "adjoint", "parameter-shift"])
-def test_seed_workload_reaches_the_peers_accuracy(example: ModuleType, diff_method: str) -> None:
-    history = train_seed_workload(example, diff_method)
+def test_seed_workload_reaches_the_peers_accuracy(diff_method: str) -> None:
+    history = train_seed_workload(diff_method)
     (first_loss, _), (last_loss, accuracy) = history
     assert accuracy >= 0.9
     assert last_loss < first_loss < 0.7
 
 
-def test_every_exact_gradient_method_gives_the_same_training_run(example: ModuleType) -> None:
-    runs = [train_seed_workload(example, method) for method in ("backprop", "adjoint", "parameter-shift")]
+def test_every_exact_gradient_method_gives_the_same_training_run() -> None:
+    runs = [train_seed_workload(method) for method in ("backprop", "adjoint", "parameter-shift")]
     for run in runs[1:]:
         for (loss_a, acc_a), (loss_b, acc_b) in zip(runs[0], run, strict=True):
             assert loss_a == pytest.approx(loss_b, abs=1e-4)
             assert acc_a == pytest.approx(acc_b, abs=0.01)
 
 
-def test_a_layer_that_ignored_its_inputs_would_not_learn(example: ModuleType) -> None:
+def test_a_layer_that_ignored_its_inputs_would_not_learn() -> None:
     """Guards the test above: with the quantum layer's output detached from its input, the same
     loop cannot pass the 0.9 bar, so passing it says something about the layer."""
 
@@ -79,8 +59,7 @@ def test_a_layer_that_ignored_its_inputs_would_not_learn(example: ModuleType) ->
             return self.layer(torch.zeros_like(x))
 
     torch.manual_seed(0)
-    model = example.HybridModel(QuantumLayer(4, 2))
-    model.quantum = Blind()
-    x, y = example.seed_dataset()
-    (_, _), (_, accuracy) = example.train(model, x, y, epochs=2)
+    model = HybridModel(Blind())
+    x, y = seed_dataset()
+    (_, _), (_, accuracy) = train(model, x, y, epochs=2)
     assert accuracy < 0.65

@@ -24,12 +24,7 @@ from pathlib import Path
 import torch
 
 from q_store import QuantumLayer
-
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "examples"))
-from hybrid_training import seed_dataset, train  # noqa: E402
-
-N_QUBITS, DEPTH = 4, 2
+from q_store.benchmark import DEPTH, N_QUBITS, HybridModel, pennylane_layer, seed_dataset, train
 
 
 def median_time(function: Callable[[], object], repeats: int, warmup: int = 2) -> float:
@@ -50,29 +45,6 @@ def qstore_layer(n: int, diff_method: str) -> torch.nn.Module:
     return QuantumLayer(n, DEPTH, diff_method=diff_method)
 
 
-def pennylane_layer(n: int, diff_method: str = "backprop", device: str = "default.qubit") -> torch.nn.Module:
-    """The same circuit in PennyLane: RY(x) embedding; per layer RX(w), RY(w), CNOT chain; <Z_i>."""
-    import pennylane as qml
-
-    dev = qml.device(device, wires=n)
-
-    @qml.qnode(dev, interface="torch", diff_method=diff_method)
-    def circuit(inputs: torch.Tensor, weights: torch.Tensor) -> list[object]:
-        for q in range(n):
-            qml.RY(inputs[..., q], wires=q)
-        for layer in range(DEPTH):
-            for q in range(n):
-                qml.RX(weights[layer, q, 0], wires=q)
-                qml.RY(weights[layer, q, 1], wires=q)
-            for q in range(n - 1):
-                qml.CNOT(wires=[q, q + 1])
-        return [qml.expval(qml.PauliZ(q)) for q in range(n)]
-
-    if diff_method == "parameter-shift":
-        circuit = qml.transforms.broadcast_expand(circuit)
-    return qml.qnn.TorchLayer(circuit, {"weights": (DEPTH, n, 2)})
-
-
 def copy_weights(source: torch.nn.Module, target: torch.nn.Module) -> None:
     """Give a peer layer exactly our initial weights, so that every tool runs the same training."""
     with torch.no_grad():
@@ -81,7 +53,7 @@ def copy_weights(source: torch.nn.Module, target: torch.nn.Module) -> None:
 
 def hybrid(quantum: torch.nn.Module, n: int = N_QUBITS) -> torch.nn.Module:
     torch.manual_seed(0)
-    return torch.nn.Sequential(torch.nn.Linear(10, n), quantum, torch.nn.Linear(n, 2))
+    return HybridModel(quantum, width=n)
 
 
 # ---------------------------------------------------------------------------- the seed workload
@@ -114,7 +86,7 @@ def seed_workload(quick: bool) -> dict[str, dict[str, float]]:
 
         def peer(method: str) -> Callable[[], torch.nn.Module]:
             def build() -> torch.nn.Module:
-                layer = pennylane_layer(N_QUBITS, method)
+                layer = pennylane_layer(N_QUBITS, diff_method=method)
                 copy_weights(reference_layer, layer)
                 return layer
 

@@ -19,5 +19,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     name, rest = args[0], args[1:]
     # A fresh interpreter, so that pytest imports (and assert-rewrites) the suite itself.
     command = [sys.executable, "-m", "pytest", "--pyargs", "q_store_contract_tests.certify", "-k", selection]
-    command += [option, name, "-p", "no:cacheprovider", *rest]
+    # --noconftest: certification must not depend on the caller's directory (a project's own
+    # conftest.py may import things this environment does not have).
+    command += [option, name, "-p", "no:cacheprovider", "--noconftest", *rest]
     return subprocess.call(command)

@@ -22,6 +22,7 @@ from q_store.circuits import (
     FIXED_GATES,
     PARAMETRIC_GATES,
     Circuit,
+    Operation,
     PauliString,
     check_observables,
     pauli_z_observables,
@@ -99,7 +100,11 @@ class QuantumBackend(abc.ABC):
 
     @classmethod
     def from_config(cls, config: DatabaseConfig) -> QuantumBackend:
-        """Build the backend for ``config``; the default passes ``config.backend_options``."""
+        """Build the backend for ``config``; the default passes ``config.backend_options`` to the
+        constructor after refusing names it does not accept."""
+        from q_store.config import check_plugin_options
+
+        check_plugin_options("backend_options", cls.name, cls.__init__, config.backend_options)
         return cls(**dict(config.backend_options))
 
     # ------------------------------------------------------------------ to implement
@@ -159,6 +164,16 @@ class QuantumBackend(abc.ABC):
         if shots is None and self.capabilities.exact and self.capabilities.native_diff_methods:
             return self.capabilities.native_diff_methods[0]
         return "parameter-shift"
+
+    def health_check(self) -> str:
+        """Prove the backend works, cheaply; return a one-line description (``q-store doctor``).
+
+        The default runs a one-qubit circuit. Backends where every circuit costs money (QPUs)
+        override it with a free call, such as a status request.
+        """
+        probe = Circuit(1, (Operation("h", (0,)),))
+        value = self.run(probe, observables=[PauliString.x(0)], seed=0)[0]
+        return f"ran a one-qubit circuit: <X> after H = {value:.3f} (expected 1)"
 
     def close(self) -> None:
         """Release connections or other resources (default: nothing to release)."""

@@ -10,10 +10,11 @@ not passed explicitly, the plugin that needs it reads it from the environment (`
 from __future__ import annotations
 
 import hmac
+import inspect
 import math
 import os
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, Final, Literal, final
 
 import attrs
@@ -141,6 +142,32 @@ def _check_plugin_name(field: str, value: str | None, *, optional: bool) -> None
             field,
             f"must be a plugin name such as 'mock', 'cirq' or 'qiskit' "
             f"(lower-case letters, digits, '_', '-', '.'), got {value!r}",
+        )
+
+
+def check_plugin_options(
+    field: str, plugin: str, target: Callable[..., Any], options: Mapping[str, Any]
+) -> None:
+    """Refuse option names that ``target`` (a plugin's constructor) does not accept.
+
+    Called by the default ``from_config`` of backends and stores, so that a misspelt option is
+    a ConfigError naming the field, the plugin and the accepted names, not a bare TypeError.
+    """
+    parameters = inspect.signature(target).parameters.values()
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters):
+        return
+    accepted = sorted(
+        p.name
+        for p in parameters
+        if p.kind in (inspect.Parameter.KEYWORD_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+        and p.name not in ("self", "dimension", "metric")
+    )
+    unknown = sorted(set(options) - set(accepted))
+    if unknown:
+        raise ConfigError(
+            field,
+            f"unknown option(s) {', '.join(map(repr, unknown))} for {plugin!r}; "
+            f"it accepts {', '.join(accepted) or 'no options'}",
         )
 
 

@@ -119,6 +119,9 @@ class VectorStore(abc.ABC):
     @classmethod
     def from_config(cls, config: Any, *, dimension: int | None = None) -> VectorStore:
         """Build the store for a :class:`~q_store.DatabaseConfig`: its metric and options."""
+        from q_store.config import check_plugin_options
+
+        check_plugin_options("vector_store_options", cls.name, cls.__init__, config.vector_store_options)
         return cls(dimension=dimension, metric=config.metric, **dict(config.vector_store_options))
 
     @classmethod
@@ -165,6 +168,12 @@ class VectorStore(abc.ABC):
 
     def close(self) -> None:
         """Release connections or files (default: nothing to release)."""
+
+    def health_check(self) -> str:
+        """Prove the store is reachable; return a one-line description (``q-store doctor``)."""
+        stats = self.stats()
+        spaces = len(stats.namespaces)
+        return f"reachable: {stats.total} records in {spaces} namespace(s), dimension {stats.dimension}"
 
     # ------------------------------------------------------------------ public, validated
 

@@ -9,7 +9,16 @@ import numpy as np
 import pytest
 import torch
 
-from q_store import ArgumentError, Circuit, DatabaseConfig, Operation, PauliString, QuantumLayer, build_ansatz
+from q_store import (
+    ArgumentError,
+    Circuit,
+    ConfigError,
+    DatabaseConfig,
+    Operation,
+    PauliString,
+    QuantumLayer,
+    build_ansatz,
+)
 from q_store_contract_tests import corpus, reference
 from q_store_mock import MockBackend
 from q_store_mock.program import CHUNK_QUBITS, Chunk, Monomial, compile_circuit
@@ -169,5 +178,8 @@ def test_bad_options_are_typed_errors(options: dict[str, object], argument: str)
 
 
 def test_unknown_options_are_refused() -> None:
-    with pytest.raises(TypeError, match="colour"):
+    with pytest.raises(
+        ConfigError, match="'colour' for 'mock'; it accepts device, max_qubits, precision"
+    ) as info:
         MockBackend.from_config(DatabaseConfig(backend_options={"colour": "blue"}))
+    assert info.value.argument == "backend_options"
