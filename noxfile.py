@@ -80,10 +80,12 @@ def plugin(session: nox.Session, name: str) -> None:
 
 @nox.session
 def examples(session: nox.Session) -> None:
-    """Every example runs as written (mock backend, no keys)."""
-    install(session, "./core[demo]", "./contract_tests", "./plugins/mock")
+    """Every example runs as written (mock backend, no keys); the third-party plugin example is
+    installed like any package and certified by name."""
+    install(session, "./core[demo]", "./contract_tests", "./plugins/mock", "./examples/third_party_plugin")
     for example in sorted((ROOT / "examples").glob("*.py")):
         session.run("python", str(example))
+    session.run("q-store-certify", "tiny", "-q")
 
 
 @nox.session
