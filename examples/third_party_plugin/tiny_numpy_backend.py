@@ -6,10 +6,17 @@ from q_store import BackendCapabilities, QuantumBackend, hookimpl
 
 S = 2**-0.5
 X, Y, Z = [[0, 1], [1, 0]], [[0, -1j], [1j, 0]], [[1, 0], [0, -1]]
-FIXED = {"h": [[S, S], [S, -S]], "x": X, "y": Y, "z": Z, "s": [[1, 0], [0, 1j]], "t": [[1, 0], [0, (1 + 1j) * S]],
-         "sx": [[(1 + 1j) / 2, (1 - 1j) / 2], [(1 - 1j) / 2, (1 + 1j) / 2]], "cz": np.diag([1, 1, 1, -1]),
-         "cnot": np.eye(4)[[0, 1, 3, 2]], "swap": np.eye(4)[[0, 2, 1, 3]]}  # fmt: skip
+FIXED = {"h": [[S, S], [S, -S]], "x": X, "y": Y, "z": Z, "s": [[1, 0], [0, 1j]],
+         "t": [[1, 0], [0, (1 + 1j) * S]], "sx": [[(1 + 1j) / 2, (1 - 1j) / 2], [(1 - 1j) / 2, (1 + 1j) / 2]],
+         "cz": np.diag([1, 1, 1, -1]), "cnot": np.eye(4)[[0, 1, 3, 2]], "swap": np.eye(4)[[0, 2, 1, 3]]}  # fmt: skip
 PAULI = {"X": X, "Y": Y, "Z": Z, "rx": X, "ry": Y, "rz": Z}
+
+
+def gate(op, angles):  # rotations: R_P(t) = cos(t/2) I - i sin(t/2) P
+    if op.parameter is None:
+        return FIXED[op.gate]
+    t = angles[op.parameter]
+    return np.cos(t / 2) * np.eye(2) - 1j * np.sin(t / 2) * np.array(PAULI[op.gate])
 
 
 def apply(state, matrix, wires):
@@ -28,11 +35,7 @@ class TinyBackend(QuantumBackend):
             state = np.zeros((2,) * circuit.n_qubits, dtype=complex)
             state.flat[0] = 1
             for op in circuit.operations:
-                if op.parameter is None:
-                    state = apply(state, FIXED[op.gate], op.wires)
-                else:  # R_P(t) = cos(t/2) I - i sin(t/2) P
-                    t = angles[op.parameter]
-                    state = apply(state, np.cos(t / 2) * np.eye(2) - 1j * np.sin(t / 2) * np.array(PAULI[op.gate]), op.wires)
+                state = apply(state, gate(op, angles), op.wires)
             for column, observable in enumerate(observables):
                 image = state
                 for wire, letter in observable.terms:
