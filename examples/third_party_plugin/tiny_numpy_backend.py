@@ -6,9 +6,10 @@ from q_store import BackendCapabilities, QuantumBackend, hookimpl
 
 S = 2**-0.5
 X, Y, Z = [[0, 1], [1, 0]], [[0, -1j], [1j, 0]], [[1, 0], [0, -1]]
-FIXED = {"h": [[S, S], [S, -S]], "x": X, "y": Y, "z": Z, "s": [[1, 0], [0, 1j]],
-         "t": [[1, 0], [0, (1 + 1j) * S]], "sx": [[(1 + 1j) / 2, (1 - 1j) / 2], [(1 - 1j) / 2, (1 + 1j) / 2]],
-         "cz": np.diag([1, 1, 1, -1]), "cnot": np.eye(4)[[0, 1, 3, 2]], "swap": np.eye(4)[[0, 2, 1, 3]]}  # fmt: skip
+P, M = (1 + 1j) / 2, (1 - 1j) / 2
+FIXED = {"h": [[S, S], [S, -S]], "x": X, "y": Y, "z": Z, "s": [[1, 0], [0, 1j]], "t": [[1, 0], [0, P / S]],
+         "sx": [[P, M], [M, P]], "cz": np.diag([1, 1, 1, -1]), "cnot": np.eye(4)[[0, 1, 3, 2]],
+         "swap": np.eye(4)[[0, 2, 1, 3]]}  # fmt: skip
 PAULI = {"X": X, "Y": Y, "Z": Z, "rx": X, "ry": Y, "rz": Z}
 
 
