@@ -17,7 +17,7 @@ CORE = ("./core", "./contract_tests")
 #: Every folder under plugins/ with a pyproject.toml is a plugin distribution with its own session.
 PLUGINS = sorted(p.name for p in (ROOT / "plugins").iterdir() if (p / "pyproject.toml").is_file())
 
-nox.options.sessions = ["lint", "tests", "plugin", "examples"]
+nox.options.sessions = ["lint", "tests", "plugin", "examples", "docs"]
 
 #: Extra options for certifying a plugin by name ('{tmp}' becomes a fresh folder per store).
 CERTIFY_OPTIONS: dict[str, list[str]] = {
@@ -86,6 +86,13 @@ def examples(session: nox.Session) -> None:
     for example in sorted((ROOT / "examples").glob("*.py")):
         session.run("python", str(example))
     session.run("q-store-certify", "tiny", "-q")
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """The documentation site, built strictly (a broken link or a missing include fails)."""
+    session.install("mkdocs", "pymdown-extensions")
+    session.run("mkdocs", "build", "--strict", "--site-dir", str(Path(session.create_tmp()) / "site"))
 
 
 @nox.session
