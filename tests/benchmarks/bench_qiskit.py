@@ -38,9 +38,7 @@ import numpy as np
 import torch
 
 from q_store import DatabaseConfig, QuantumLayer
-
-ROOT = Path(__file__).resolve().parents[2]
-from q_store.benchmark import seed_dataset, train  # noqa: E402
+from q_store.benchmark import seed_dataset, train
 
 N_QUBITS, DEPTH, BATCH, EPOCHS = 4, 2, 32, 2
 PEER = "Qiskit ML EstimatorQNN + TorchConnector (Aer EstimatorV2)"
