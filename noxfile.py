@@ -17,7 +17,7 @@ CORE = ("./core", "./contract_tests")
 #: Every folder under plugins/ with a pyproject.toml is a plugin distribution with its own session.
 PLUGINS = sorted(p.name for p in (ROOT / "plugins").iterdir() if (p / "pyproject.toml").is_file())
 
-nox.options.sessions = ["lint", "tests", "plugin", "examples", "docs"]
+nox.options.sessions = ["lint", "tests", "plugin", "cross_backend", "examples", "docs"]
 
 #: Extra options for certifying a plugin by name ('{tmp}' becomes a fresh folder per store).
 CERTIFY_OPTIONS: dict[str, list[str]] = {
@@ -54,7 +54,7 @@ def lint(session: nox.Session) -> None:
 def tests(session: nox.Session) -> None:
     """The core's tests, with the mock plugin as the reference backend."""
     install(session, "./core[demo]", "./contract_tests", "./plugins/mock", "pytest", "hypothesis")
-    session.run("pytest", "tests", "--ignore=tests/benchmarks", *session.posargs)
+    session.run("pytest", "tests", "--ignore=tests/benchmarks", "--ignore=tests/cross_backend", *session.posargs)
 
 
 @nox.session
@@ -77,6 +77,14 @@ def plugin(session: nox.Session, name: str) -> None:
         store = ["--store"] if kind == "vector_store" else []
         options = CERTIFY_OPTIONS.get(registered_name, [])
         session.run("q-store-certify", *store, registered_name, *options, "-q")
+
+
+@nox.session
+def cross_backend(session: nox.Session) -> None:
+    """Every simulator plugin installed together: they agree with each other and the reference."""
+    simulators = [f"./plugins/{name}" for name in ("mock", "cirq", "qiskit", "pennylane")]
+    install(session, *CORE, *simulators, "pytest")
+    session.run("pytest", "tests/cross_backend", *session.posargs)
 
 
 @nox.session

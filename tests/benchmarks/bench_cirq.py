@@ -25,8 +25,8 @@ from pathlib import Path
 import cirq
 import torch
 
-from q_store import DatabaseConfig, QuantumLayer
-from q_store.benchmark import DEPTH, N_QUBITS, HybridModel, seed_dataset, train
+from q_store import QuantumLayer
+from q_store.benchmark import DEPTH, N_QUBITS, HybridModel, layer_builder, seed_dataset, train
 from q_store.benchmark import median_seconds as median_time
 
 #: The goal of the issue for the Cirq plugin, seed workload with parameter shift.
@@ -39,18 +39,6 @@ SPARSE = "Q-Store cirq (sparse: cirq.Simulator sweeps), parameter-shift"
 def hybrid(quantum: torch.nn.Module) -> torch.nn.Module:
     torch.manual_seed(0)  # the same classical weights for every tool
     return HybridModel(quantum)
-
-
-def layer_builder(
-    initial: dict[str, torch.Tensor], sdk: str, diff_method: str, **options: object
-) -> Callable[[], torch.nn.Module]:
-    def build() -> torch.nn.Module:
-        config = DatabaseConfig(quantum_sdk=sdk, backend_options=options)
-        layer = QuantumLayer(N_QUBITS, DEPTH, config, diff_method=diff_method)
-        layer.load_state_dict(initial)
-        return layer
-
-    return build
 
 
 def layer_timings(layer: torch.nn.Module, repeats: int) -> tuple[float, float, float]:

@@ -24,7 +24,7 @@ from q_store.errors import QStoreError
 from q_store.plugins import get_registry
 from q_store.torch_layer import QuantumLayer
 
-__all__ = ["HybridModel", "run_benchmark", "seed_dataset", "train"]
+__all__ = ["HybridModel", "layer_builder", "median_seconds", "run_benchmark", "seed_dataset", "train"]
 
 N_QUBITS, DEPTH = 4, 2
 
@@ -117,16 +117,25 @@ def pennylane_layer(
     return layer
 
 
+def layer_builder(
+    initial: dict[str, torch.Tensor], sdk: str, diff_method: str = "auto", **backend_options: Any
+) -> Callable[[], torch.nn.Module]:
+    """A factory of seed-workload layers on backend ``sdk``, all starting from ``initial``."""
+
+    def build() -> torch.nn.Module:
+        config = DatabaseConfig(quantum_sdk=sdk, backend_options=backend_options)
+        layer = QuantumLayer(N_QUBITS, DEPTH, config, diff_method=diff_method)
+        layer.load_state_dict(initial)
+        return layer
+
+    return build
+
+
 def _tools(backends: Sequence[str]) -> dict[str, Callable[[torch.Tensor], torch.nn.Module]]:
     """Builders of the quantum part, each given the shared initial weights."""
 
     def ours(backend: str, method: str) -> Callable[[torch.Tensor], torch.nn.Module]:
-        def build(weights: torch.Tensor) -> torch.nn.Module:
-            layer = QuantumLayer(N_QUBITS, DEPTH, DatabaseConfig(quantum_sdk=backend), diff_method=method)
-            layer.load_state_dict({"weights": weights})
-            return layer
-
-        return build
+        return lambda weights: layer_builder({"weights": weights}, backend, method)()
 
     tools: dict[str, Callable[[torch.Tensor], torch.nn.Module]] = {}
     for backend in backends:
