@@ -122,6 +122,17 @@ def test_config_pickles_and_deep_copies() -> None:
     assert copy.deepcopy(config) == config
 
 
+def test_secret_looking_plugin_options_are_not_printed() -> None:
+    config = DatabaseConfig(
+        vector_store_options={"uri": "http://db:19530", "token": "root:Milvus", "api_key": "k1"}
+    )
+    text = repr(config)
+    assert "root:Milvus" not in text
+    assert "k1" not in text
+    assert "http://db:19530" in text
+    assert config.vector_store_options["token"] == "root:Milvus"  # the value itself is intact
+
+
 def test_secret_equality_and_pickling() -> None:
     assert Secret("a") == Secret("a")
     assert Secret("a") != Secret("b")

@@ -186,3 +186,44 @@ def test_insert_batch_and_stats(rng: np.random.Generator) -> None:
     assert count == 100
     stats = db.stats()
     assert (stats.records, stats.dimension, stats.metric, stats.store) == (100, 5, "cosine", "memory")
+
+
+class CountingStore(MemoryStore):
+    """A memory store that records each query's top_k and filter."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.queries: list[tuple[int, object]] = []
+
+    def query_checked(self, vector, top_k, filter, namespace="", include_values=False, include_metadata=True):  # type: ignore[no-untyped-def]
+        if namespace == "":
+            self.queries.append((top_k, filter))
+        return super().query_checked(vector, top_k, filter, namespace, include_values, include_metadata)
+
+
+def test_the_certificate_uses_the_context_bound(rng: np.random.Generator) -> None:
+    """Every record is only half in the context: the bound p_max = 0.5 lets the first store
+    query prove the ranking (a bound of 1 would fetch ever more, up to every record)."""
+    store = CountingStore()
+    db = QuantumDatabase(DatabaseConfig(enable_quantum=False), store=store, clock=ManualClock())
+    db.insert_batch(
+        [f"r{i}" for i in range(2000)], rng.normal(size=(2000, 8)), contexts=[[("a", 0.5), ("b", 0.5)]] * 2000
+    )
+    results = db.query(rng.normal(size=8), context="a", top_k=10)
+    assert len(results) == 10
+    assert [top_k for top_k, _ in store.queries] == [10]
+
+
+def test_queries_skip_the_visibility_filter_until_something_can_expire() -> None:
+    store = CountingStore()
+    db = QuantumDatabase(DatabaseConfig(enable_quantum=False), store=store, clock=ManualClock())
+    db.insert("forever", np.ones(3))
+    db.query(np.ones(3))
+    assert store.queries[-1][1] is None
+    db.insert("fading", np.ones(3), coherence_time=100)
+    db.query(np.ones(3))
+    assert store.queries[-1][1] is not None
+    # The flag is part of the store's catalog: a database opened later on the same store knows it.
+    reopened = QuantumDatabase(DatabaseConfig(enable_quantum=False), store=store, clock=ManualClock())
+    reopened.query(np.ones(3))
+    assert store.queries[-1][1] is not None

@@ -98,7 +98,19 @@ class Options(Mapping[str, Any]):
         return len(self._items)
 
     def __repr__(self) -> str:
-        return repr(self._items)
+        shown = {
+            k: "********" if _looks_secret(k) and isinstance(v, str) else v for k, v in self._items.items()
+        }
+        return repr(shown)
+
+
+_SECRET_NAMES: Final = frozenset({"token", "password", "secret", "api_key", "apikey", "key", "credentials"})
+
+
+def _looks_secret(name: str) -> bool:
+    """Option names whose plain-string values must not be printed (pass a Secret to be sure)."""
+    lowered = name.lower()
+    return lowered in _SECRET_NAMES or lowered.endswith(("_token", "_password", "_secret", "_key"))
 
 
 def _frozen_mapping(field: str, value: Mapping[str, Any] | None) -> Mapping[str, Any]:

@@ -22,6 +22,7 @@ quantum backend.
 
 from __future__ import annotations
 
+import json
 import math
 import threading
 import time
@@ -56,7 +57,7 @@ __all__ = ["DatabaseStats", "QuantumDatabase"]
 
 Collapse = Literal["auto", "most_probable", "measure"]
 _UNSET: Final = object()
-_CONTEXTS_RECORD: Final = "contexts"
+_CATALOG_RECORD: Final = "catalog"
 _GROUP_PREFIX: Final = "group:"
 
 
@@ -114,7 +115,11 @@ class QuantumDatabase:
         self._clock = clock if clock is not None else time.time
         self._rng = np.random.default_rng(self.config.seed)
         self._lock = threading.RLock()
-        self._known_contexts: set[str] = set()
+        #: Every context in use, with the largest probability any record gave it: the bound of the
+        #: ranking certificate for context queries (kept in the store's catalog record).
+        self._context_bounds: dict[str, float] = {}
+        #: Whether any record has a coherence time (else queries skip the visibility filter).
+        self._expiring = False
         self._groups: dict[str, EntangledGroup] = {}
         self._load_system_records()
         self._sweeper: threading.Thread | None = None
@@ -171,8 +176,8 @@ class QuantumDatabase:
                     names, probabilities, now, coherence_ms, existing_groups.get(record_id, ())
                 )
                 encoded.append({**user, **state.encode(self._expiry(state))})
-            self.store.upsert(checked_ids, matrix, encoded)
-            self._remember_contexts({name for names, _ in context_rows for name in names}, matrix.shape[1])
+            self.store.write_checked(checked_ids, matrix, encoded)
+            self._update_catalog(context_rows, coherence_ms is not None, matrix.shape[1])
         return rows
 
     def update(
@@ -204,8 +209,10 @@ class QuantumDatabase:
                 ids, vectors, metas = self._with_partner_updates(
                     record_id, record.vector, new_vector, state, ids, vectors, metas
                 )
-            self.store.upsert(ids, np.stack(vectors), metas)
-            self._remember_contexts(set(state.contexts), len(new_vector))
+            self.store.write_checked(ids, np.stack(vectors), metas)
+            self._update_catalog(
+                [(state.contexts, state.probabilities)], state.coherence_ms is not None, len(new_vector)
+            )
 
     def delete(self, ids: str | Sequence[str]) -> int:
         """Delete records (missing ids are ignored) and remove them from their groups; returns how
@@ -394,7 +401,7 @@ class QuantumDatabase:
             dimension=self.store.dimension,
             metric=self.store.metric,
             store=self.store.name,
-            contexts=tuple(sorted(self._known_contexts)),
+            contexts=tuple(sorted(self._context_bounds)),
             groups=tuple(sorted(self._groups)),
         )
 
@@ -424,22 +431,26 @@ class QuantumDatabase:
         include_values: bool,
     ) -> list[tuple[Match, float, RecordState]]:
         """Candidates with their scores, best first, exact for the first ``top_k``."""
+        # No record scores above p_max * relevance, where p_max bounds the queried context's
+        # probability (1 without a context) and coherence is at most 1.
+        p_max = self._context_bounds.get(context, 1.0) if context is not None else 1.0
         fetch = top_k
         while True:
-            matches = self.store.query(q, top_k=fetch, filter=store_filter, include_values=include_values)
+            matches = self.store.query_checked(q, fetch, store_filter, "", include_values, True)
+            if not matches:
+                return []
+            relevances = relevance(np.array([m.score for m in matches]), self.store.metric)
             scored = []
-            for match in matches:
+            for match, r in zip(matches, relevances.tolist(), strict=True):
                 state = RecordState.decode(match.metadata or {})
                 p = state.probability_of(context) if context is not None else 1.0
                 c = coherence(now, state.inserted_at_ms, state.coherence_ms)
-                scored.append((match, float(relevance(match.score, self.store.metric)) * p * c, state))
+                scored.append((match, r * p * c, state))
             scored.sort(key=lambda item: -item[1])
             exhausted = len(matches) < fetch or fetch >= MAX_TOP_K
-            # Scores never exceed relevance, so a k-th score >= the last candidate's relevance
-            # proves that no unseen (less similar) record can enter the top k.
-            if exhausted or scored[min(top_k, len(scored)) - 1][1] >= float(
-                relevance(matches[-1].score, self.store.metric)
-            ):
+            # The certificate: once the k-th score reaches the bound of the least similar
+            # candidate, no unseen (less similar) record can enter the top k.
+            if exhausted or scored[min(top_k, len(scored)) - 1][1] >= p_max * relevances[-1]:
                 return scored
             fetch = min(fetch * 4, MAX_TOP_K)
 
@@ -534,7 +545,9 @@ class QuantumDatabase:
         return float(self._clock()) * 1000.0
 
     def _visibility(self, now: float) -> Filter | None:
-        return visible_filter(now) if self.config.enable_decoherence else None
+        # Without a record that can expire there is nothing to hide (and the filter is not free:
+        # some stores evaluate range conditions row by row).
+        return visible_filter(now) if self.config.enable_decoherence and self._expiring else None
 
     @staticmethod
     def _context_filter(context: str | None) -> Filter | None:
@@ -562,8 +575,8 @@ class QuantumDatabase:
         if context is not None:
             if not isinstance(context, str) or not context:
                 raise ArgumentError("context", f"must be a context name or None, got {context!r}")
-            if context not in self._known_contexts:
-                known = ", ".join(sorted(self._known_contexts)) or "none yet"
+            if context not in self._context_bounds:
+                known = ", ".join(sorted(self._context_bounds)) or "none yet"
                 raise ArgumentError("context", f"no record carries context {context!r} (known: {known})")
         return q
 
@@ -669,8 +682,10 @@ class QuantumDatabase:
     def _load_system_records(self) -> None:
         if self.store.dimension is None:
             return
-        for record in self.store.fetch([_CONTEXTS_RECORD], namespace=SYSTEM_NAMESPACE).values():
-            self._known_contexts = set(record.metadata.get("names", []))
+        for record in self.store.fetch([_CATALOG_RECORD], namespace=SYSTEM_NAMESPACE).values():
+            catalog = json.loads(record.metadata["state"])
+            self._context_bounds = {name: float(p) for name, p in catalog["contexts"].items()}
+            self._expiring = bool(catalog["expiring"])
         for match in self.store.query(
             self._system_vector(self.store.dimension)[0], top_k=MAX_TOP_K, namespace=SYSTEM_NAMESPACE
         ):
@@ -680,15 +695,28 @@ class QuantumDatabase:
                     group_id, tuple(match.metadata["members"]), float(match.metadata["strength"])
                 )
 
-    def _remember_contexts(self, names: set[str], dimension: int) -> None:
-        if names <= self._known_contexts:
+    def _update_catalog(
+        self,
+        context_rows: Sequence[tuple[tuple[str, ...], tuple[float, ...]]],
+        expiring: bool,
+        dimension: int,
+    ) -> None:
+        """Raise the stored context bounds and the expiry flag when new records need it.
+
+        Bounds only grow (a deleted record may have set one): an upper bound stays valid.
+        """
+        bounds = dict(self._context_bounds)
+        for names, probabilities in context_rows:
+            for name, p in zip(names, probabilities, strict=True):
+                if p > bounds.get(name, -1.0):
+                    bounds[name] = p
+        expiring = expiring or self._expiring
+        if bounds == self._context_bounds and expiring == self._expiring:
             return
-        self._known_contexts |= names
+        self._context_bounds, self._expiring = bounds, expiring
+        state = json.dumps({"contexts": bounds, "expiring": expiring})
         self.store.upsert(
-            [_CONTEXTS_RECORD],
-            self._system_vector(dimension),
-            [{"names": sorted(self._known_contexts)}],
-            namespace=SYSTEM_NAMESPACE,
+            [_CATALOG_RECORD], self._system_vector(dimension), [{"state": state}], namespace=SYSTEM_NAMESPACE
         )
 
     def _write_group(self, group: EntangledGroup) -> None:

@@ -190,12 +190,23 @@ class VectorStore(abc.ABC):
         matrix = self.check_vectors(vectors, rows=len(checked_ids))
         checked_metadata = check_metadata_batch(metadata, len(checked_ids))
         namespace = check_namespace(namespace)
-        if not checked_ids:
-            return 0
-        if self.dimension is None:
-            self.dimension = int(matrix.shape[1])
-        self._upsert(checked_ids, matrix, checked_metadata, namespace)
+        self.write_checked(checked_ids, matrix, checked_metadata, namespace)
         return len(checked_ids)
+
+    def write_checked(
+        self,
+        ids: Sequence[str],
+        vectors: NDArray[np.float32],
+        metadata: Sequence[Mapping[str, Any]],
+        namespace: str = "",
+    ) -> None:
+        """:meth:`upsert` for input already validated with this module's checks (the database
+        validates before it encodes its bookkeeping, and need not pay for a second pass)."""
+        if not ids:
+            return
+        if self.dimension is None:
+            self.dimension = int(vectors.shape[1])
+        self._upsert(ids, vectors, metadata, namespace)
 
     def query(
         self,
@@ -212,9 +223,21 @@ class VectorStore(abc.ABC):
         check_top_k(top_k)
         parsed = parse_filter(filter)
         namespace = check_namespace(namespace)
+        return self.query_checked(checked[0], top_k, parsed, namespace, include_values, include_metadata)
+
+    def query_checked(
+        self,
+        vector: NDArray[np.float32],
+        top_k: int,
+        filter: Filter | None,
+        namespace: str = "",
+        include_values: bool = False,
+        include_metadata: bool = True,
+    ) -> list[Match]:
+        """:meth:`query` for a vector, ``top_k`` and parsed filter already validated."""
         if self.dimension is None:  # nothing was ever stored
             return []
-        return self._query(checked[0], top_k, parsed, namespace, include_values, include_metadata)
+        return self._query(vector, top_k, filter, namespace, include_values, include_metadata)
 
     def fetch(self, ids: Sequence[str], *, namespace: str = "") -> dict[str, Record]:
         """Records by id; ids that do not exist are left out of the result."""
