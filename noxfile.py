@@ -54,7 +54,9 @@ def lint(session: nox.Session) -> None:
 def tests(session: nox.Session) -> None:
     """The core's tests, with the mock plugin as the reference backend."""
     install(session, "./core[demo]", "./contract_tests", "./plugins/mock", "pytest", "hypothesis")
-    session.run("pytest", "tests", "--ignore=tests/benchmarks", "--ignore=tests/cross_backend", *session.posargs)
+    session.run(
+        "pytest", "tests", "--ignore=tests/benchmarks", "--ignore=tests/cross_backend", *session.posargs
+    )
 
 
 @nox.session

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from q_store import hookspecs
 
 if sys.version_info >= (3, 11):
@@ -35,7 +36,9 @@ def test_every_hook_has_a_documented_section_with_its_exact_signature() -> None:
 
 
 def test_every_hook_is_exercised_by_a_test() -> None:
-    tests = "".join(p.read_text() for p in (ROOT / "tests").glob("test_*.py") if p.name != Path(__file__).name)
+    tests = "".join(
+        p.read_text() for p in (ROOT / "tests").glob("test_*.py") if p.name != Path(__file__).name
+    )
     for signature in hook_signatures():
         assert signature.split("(")[0] in tests
 

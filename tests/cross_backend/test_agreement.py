@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
+
 from q_store import DatabaseConfig, PauliString, QuantumBackend, QuantumLayer, create_backend, get_registry
 from q_store_contract_tests import corpus, reference
 
@@ -29,7 +30,7 @@ def backends() -> dict[str, QuantumBackend]:
 
 def test_all_simulators_are_installed_in_this_session() -> None:
     """The nox session installs all four; a missing one would silently shrink the comparison."""
-    assert INSTALLED == list(SIMULATORS), f"installed: {INSTALLED}"
+    assert list(SIMULATORS) == INSTALLED, f"installed: {INSTALLED}"
 
 
 @pytest.mark.parametrize("case", CASES, ids=str)
@@ -46,7 +47,9 @@ def test_shot_estimates_agree_statistically(backends: dict[str, QuantumBackend],
     bound = 5 * np.sqrt(np.clip(1 - expected**2, 0, None) / SHOTS) + 1e-9
     for name, backend in backends.items():
         got = backend.run(case.circuit, case.parameters, case.observables, shots=SHOTS, seed=17)
-        assert np.all(np.abs(got - expected) <= bound), f"backend {name!r}: {np.abs(got - expected).max():.3g}"
+        assert np.all(np.abs(got - expected) <= bound), (
+            f"backend {name!r}: {np.abs(got - expected).max():.3g}"
+        )
 
 
 def test_the_same_state_dict_gives_the_same_layer_everywhere(backends: dict[str, QuantumBackend]) -> None:
@@ -57,7 +60,12 @@ def test_the_same_state_dict_gives_the_same_layer_everywhere(backends: dict[str,
     results = {}
     for name, backend in backends.items():
         layer = QuantumLayer(
-            3, 2, entanglement="circular", observables=observables, backend=backend, diff_method="parameter-shift"
+            3,
+            2,
+            entanglement="circular",
+            observables=observables,
+            backend=backend,
+            diff_method="parameter-shift",
         )
         layer.load_state_dict(reference_layer.state_dict())
         inputs = x.clone().requires_grad_(True)
