@@ -168,16 +168,25 @@ class QuantumDatabase:
         with self._lock:
             now = self._now_ms()
             existing_groups = self._existing_groups(checked_ids)
+            # Rows without contexts or groups share one encoded state (the common bulk case).
+            plain = RecordState((), (), now, coherence_ms, ())
+            shared = plain.encode(self._expiry(plain))
             encoded = []
             for record_id, (names, probabilities), user in zip(
                 checked_ids, context_rows, metadata_rows, strict=True
             ):
-                state = RecordState(
-                    names, probabilities, now, coherence_ms, existing_groups.get(record_id, ())
-                )
+                groups = existing_groups.get(record_id, ())
+                if not names and not groups:
+                    encoded.append({**user, **shared})
+                    continue
+                state = RecordState(names, probabilities, now, coherence_ms, groups)
                 encoded.append({**user, **state.encode(self._expiry(state))})
             self.store.write_checked(checked_ids, matrix, encoded)
-            self._update_catalog(context_rows, coherence_ms is not None, matrix.shape[1])
+            self._update_catalog(
+                [row for row in context_rows if row[0]] if contexts is not None else [],
+                coherence_ms is not None,
+                matrix.shape[1],
+            )
         return rows
 
     def update(
