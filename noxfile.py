@@ -106,8 +106,68 @@ def docs(session: nox.Session) -> None:
     session.run("mkdocs", "build", "--strict", "--site-dir", str(Path(session.create_tmp()) / "site"))
 
 
+BENCH_OUT = ROOT / "out" / "bench"
+#: Every benchmark script, each beside its peers in one process (name -> script).
+BENCHMARKS = {
+    "layer": "tests/benchmarks/bench_layer.py",
+    "cirq": "tests/benchmarks/bench_cirq.py",
+    "qiskit": "tests/benchmarks/bench_qiskit.py",
+    "pennylane": "tests/benchmarks/bench_pennylane.py",
+    "stores": "tests/benchmarks/bench_stores.py",
+    "ionq": "plugins/ionq/benchmarks/bench_ionq.py",
+    "pinecone": "plugins/pinecone/benchmarks/bench_pinecone.py",
+}
+
+
+def _benchmark(session: nox.Session, name: str, script: str) -> None:
+    """Run one script; keep its JSON and its markdown table in out/bench/."""
+    BENCH_OUT.mkdir(parents=True, exist_ok=True)
+    table = session.run(
+        "python", script, "--json", str(BENCH_OUT / f"{name}.json"), *session.posargs, silent=True
+    )
+    (BENCH_OUT / f"{name}.md").write_text(str(table))
+    session.log(str(table))
+
+
 @nox.session
 def bench(session: nox.Session) -> None:
-    """Benchmarks against the peers in one run (not part of the default sessions)."""
-    install(session, *CORE, "./plugins/mock", "pennylane")
-    session.run("python", "tests/benchmarks/bench_layer.py", *session.posargs)
+    """Benchmarks beside the peers, in one run (``nox -s bench``; ``-- --quick`` for a smoke run).
+
+    Q-Store, PennyLane and Qiskit ML share this environment; TorchQuantum and the earlier
+    q-store 4.0.0 need their own (notified sessions below). Results: out/bench/*.json and *.md."""
+    plugins = [f"./plugins/{name}" for name in PLUGINS]
+    install(session, "./core[demo]", "./contract_tests", *plugins, "pennylane", "qiskit-machine-learning")
+    for name, script in BENCHMARKS.items():
+        _benchmark(session, name, script)
+    session.notify("bench_torchquantum", posargs=session.posargs)
+    session.notify("bench_legacy", posargs=session.posargs)
+
+
+@nox.session
+def bench_torchquantum(session: nox.Session) -> None:
+    """TorchQuantum 0.1.8 in its own environment (it needs qiskit<1.0): see tests/benchmarks/peers."""
+    install(
+        session,
+        *("torch==2.13.0", "qiskit==0.46.3", "qiskit-aer==0.13.3", "opt-einsum==3.4.0", "matplotlib==3.11.2"),
+        *(
+            "loguru==0.7.3",
+            "multimethod==2.1",
+            "toml==0.10.2",
+            "pyyaml==6.0.3",
+            "tqdm==4.70.1",
+            "pathos==0.3.5",
+        ),
+    )
+    # --no-deps: TorchQuantum and torchpack declare tensorflow, pyscf and torchvision, which neither
+    # the import nor the benchmark needs (and torchvision has no CPU build here); the two
+    # undeclared imports are stubbed (tests/benchmarks/peers/README.md).
+    session.install("--no-deps", "torchquantum==0.1.8", "torchpack==0.3.1", "torchdiffeq==0.2.5")
+    session.install("--no-deps", "tests/benchmarks/peers/torchquantum_import_stubs")
+    _benchmark(session, "torchquantum", "tests/benchmarks/peers/bench_torchquantum.py")
+
+
+@nox.session
+def bench_legacy(session: nox.Session) -> None:
+    """The earlier Q-Store release from the registry, in its own environment (it owns ``q_store``)."""
+    install(session, "q-store[ml]==4.0.0")
+    _benchmark(session, "qstore-4.0.0", "tests/benchmarks/peers/bench_qstore_legacy.py")

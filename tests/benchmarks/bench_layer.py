@@ -14,29 +14,23 @@ import argparse
 import json
 import platform
 import resource
-import statistics
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 
 import torch
 
 from q_store import QuantumLayer
-from q_store.benchmark import DEPTH, N_QUBITS, HybridModel, pennylane_layer, seed_dataset, train
-
-
-def median_time(function: Callable[[], object], repeats: int, warmup: int = 2) -> float:
-    for _ in range(warmup):
-        function()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
+from q_store.benchmark import (
+    DEPTH,
+    N_QUBITS,
+    HybridModel,
+    pennylane_layer,
+    seed_dataset,
+    train,
+)
+from q_store.benchmark import median_seconds as median_time
 
 # ---------------------------------------------------------------------------- the layers
 
