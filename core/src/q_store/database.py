@@ -7,13 +7,9 @@ The words, each with its formula (docs/concepts.md has them all):
 * entanglement: :mod:`q_store.entanglement`;
 * decoherence: :mod:`q_store.decoherence`.
 
-Scores. A record's *relevance* maps the store's similarity ``s`` into [0, 1]: cosine
-``(1 + s) / 2``, dot ``1 / (1 + exp(-s))``, euclidean (``s = -d``) ``1 / (1 + d)``. A query ranks
-records by ``relevance * p_context * coherence``, where ``p_context`` is the record's probability
-in the queried context (1 without a context) and ``coherence`` its decoherence factor. The store
-ranks by similarity alone, so the database asks it for more candidates until the certificate
-"k-th best score >= relevance of the last candidate" proves that no unseen record can score
-higher (re-ranking never loses a result).
+A query ranks records by ``relevance * p_context * coherence``, exactly (:mod:`q_store.ranking`);
+the database's own bookkeeping lives in the store (:mod:`q_store.catalog`, :mod:`q_store.records`),
+so a persistent store reopened later knows it.
 
 With ``enable_quantum=False`` every answer is computed exactly and classically; with
 ``enable_quantum=True`` context collapse and the tunneling choice are measured on the configured
@@ -22,7 +18,6 @@ quantum backend.
 
 from __future__ import annotations
 
-import json
 import math
 import threading
 import time
@@ -34,29 +29,37 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from q_store.backend import QuantumBackend
+from q_store.catalog import Catalog
 from q_store.config import DatabaseConfig
-from q_store.contexts import ContextsInput, most_probable, normalize_contexts
+from q_store.contexts import ContextsInput, most_probable
+from q_store.database_checks import (
+    UNSET,
+    check_coherence,
+    check_context_rows,
+    check_metadata_rows,
+    check_query_options,
+    number_in,
+)
 from q_store.decoherence import coherence, expired_filter, expiry_ms, visible_filter
 from q_store.entanglement import EntangledGroup, check_strength, correlated_update
 from q_store.errors import ArgumentError, CapabilityError
 from q_store.filters import Comparison, Filter, conjunction, matches, parse_filter
 from q_store.plugins import PluginRegistry, create_backend, create_vector_store
+from q_store.ranking import Ranked, numeric, rank, similarity
 from q_store.records import (
     SYSTEM_NAMESPACE,
     QueryResult,
     RecordState,
     StoredRecord,
-    check_user_metadata,
     user_metadata,
 )
 from q_store.sampling import BornSampler
 from q_store.tunneling import MAX_POOL, plan
-from q_store.vector_store import MAX_TOP_K, Match, VectorStore, check_ids, check_metadata, check_top_k
+from q_store.vector_store import MAX_TOP_K, VectorStore, check_ids
 
 __all__ = ["DatabaseStats", "QuantumDatabase"]
 
 Collapse = Literal["auto", "most_probable", "measure"]
-_UNSET: Final = object()
 _CATALOG_RECORD: Final = "catalog"
 _GROUP_PREFIX: Final = "group:"
 
@@ -69,17 +72,6 @@ class DatabaseStats:
     store: str
     contexts: tuple[str, ...]
     groups: tuple[str, ...]
-
-
-def relevance(similarity: NDArray[np.float64] | float, metric: str) -> NDArray[np.float64]:
-    """Similarity mapped into [0, 1], increasing (see the module docstring)."""
-    s = np.asarray(similarity, dtype=np.float64)
-    if metric == "cosine":
-        return np.clip((1.0 + s) / 2.0, 0.0, 1.0)
-    if metric == "dot":
-        result: NDArray[np.float64] = 0.5 * (1.0 + np.tanh(s / 2.0))  # the logistic function, overflow-free
-        return result
-    return 1.0 / (1.0 - s)  # s = -distance
 
 
 class QuantumDatabase:
@@ -115,13 +107,7 @@ class QuantumDatabase:
         self._clock = clock if clock is not None else time.time
         self._rng = np.random.default_rng(self.config.seed)
         self._lock = threading.RLock()
-        #: Every context in use, with the largest probability any record gave it: the bound of the
-        #: ranking certificate for context queries (kept in the store's catalog record).
-        self._context_bounds: dict[str, float] = {}
-        #: Whether any record has a coherence time (else queries skip the visibility filter).
-        self._expiring = False
-        self._groups: dict[str, EntangledGroup] = {}
-        self._load_system_records()
+        self._catalog = Catalog(self.store)
         self._sweeper: threading.Thread | None = None
         self._stop = threading.Event()
         if sweep_interval is not None:
@@ -135,7 +121,7 @@ class QuantumDatabase:
         vector: ArrayLike,
         contexts: ContextsInput = None,
         metadata: Mapping[str, Any] | None = None,
-        coherence_time: float | object | None = _UNSET,
+        coherence_time: float | object | None = UNSET,
     ) -> None:
         """Store (or overwrite) one record. ``coherence_time`` in ms; None: never fades."""
         row = np.asarray(vector, dtype=np.float64)
@@ -154,38 +140,40 @@ class QuantumDatabase:
         *,
         contexts: Sequence[ContextsInput] | None = None,
         metadata: Sequence[Mapping[str, Any] | None] | None = None,
-        coherence_time: float | object | None = _UNSET,
+        coherence_time: float | object | None = UNSET,
     ) -> int:
         """Store many records at once; all are validated before any is written."""
         checked_ids = check_ids(ids)
         matrix = self.store.check_vectors(vectors, rows=len(checked_ids))
         rows = len(checked_ids)
-        context_rows = self._check_context_rows(contexts, rows)
-        metadata_rows = self._check_metadata_rows(metadata, rows)
-        coherence_ms = self._check_coherence(coherence_time)
+        context_rows = check_context_rows(contexts, rows, superposition=self.config.enable_superposition)
+        metadata_rows = check_metadata_rows(metadata, rows)
+        coherence_ms = check_coherence(coherence_time, self.config, default=coherence_time is UNSET)
         if not rows:
             return 0
         with self._lock:
             now = self._now_ms()
-            existing_groups = self._existing_groups(checked_ids)
+            existing_groups = self._catalog.groups_of(checked_ids)
             # Rows without contexts or groups share one encoded state (the common bulk case).
             plain = RecordState((), (), now, coherence_ms, ())
             shared = plain.encode(self._expiry(plain))
-            encoded = []
-            for record_id, (names, probabilities), user in zip(
-                checked_ids, context_rows, metadata_rows, strict=True
-            ):
-                groups = existing_groups.get(record_id, ())
-                if not names and not groups:
-                    encoded.append({**user, **shared})
-                    continue
-                state = RecordState(names, probabilities, now, coherence_ms, groups)
-                encoded.append({**user, **state.encode(self._expiry(state))})
+            if contexts is None and not existing_groups:  # the bulk case: no per-row state
+                encoded = [{**user, **shared} for user in metadata_rows]
+            else:
+                encoded = []
+                for record_id, (names, probabilities), user in zip(
+                    checked_ids, context_rows, metadata_rows, strict=True
+                ):
+                    groups = existing_groups.get(record_id, ())
+                    if not names and not groups:
+                        encoded.append({**user, **shared})
+                        continue
+                    state = RecordState(names, probabilities, now, coherence_ms, groups)
+                    encoded.append({**user, **state.encode(self._expiry(state))})
             self.store.write_checked(checked_ids, matrix, encoded)
-            self._update_catalog(
+            self._catalog.record_writes(
                 [row for row in context_rows if row[0]] if contexts is not None else [],
                 coherence_ms is not None,
-                matrix.shape[1],
             )
         return rows
 
@@ -195,7 +183,7 @@ class QuantumDatabase:
         vector: ArrayLike | None = None,
         *,
         metadata: Mapping[str, Any] | None = None,
-        contexts: ContextsInput | object = _UNSET,
+        contexts: ContextsInput | object = UNSET,
     ) -> None:
         """Change a record's vector, metadata or contexts; a new vector moves its entangled
         partners (see :mod:`q_store.entanglement`)."""
@@ -209,9 +197,12 @@ class QuantumDatabase:
             new_vector = record.vector if vector is None else self.store.check_vectors(vector, rows=None)[0]
             user = user_metadata(record.metadata)
             if metadata is not None:
-                user = self._check_metadata_rows([metadata], 1)[0]
-            if contexts is not _UNSET:
-                names, probabilities = self._check_context_rows([contexts], 1)[0]  # type: ignore[list-item]
+                user = check_metadata_rows([metadata], 1)[0]
+            if contexts is not UNSET:
+                new_contexts: ContextsInput = contexts  # type: ignore[assignment]  # not UNSET here
+                names, probabilities = check_context_rows(
+                    [new_contexts], 1, superposition=self.config.enable_superposition
+                )[0]
                 state = attrs.evolve(state, contexts=names, probabilities=probabilities)
             ids, vectors, metas = [record_id], [new_vector], [{**user, **state.encode(self._expiry(state))}]
             if vector is not None and state.groups:
@@ -219,8 +210,8 @@ class QuantumDatabase:
                     record_id, record.vector, new_vector, state, ids, vectors, metas
                 )
             self.store.write_checked(ids, np.stack(vectors), metas)
-            self._update_catalog(
-                [(state.contexts, state.probabilities)], state.coherence_ms is not None, len(new_vector)
+            self._catalog.record_writes(
+                [(state.contexts, state.probabilities)], state.coherence_ms is not None
             )
 
     def delete(self, ids: str | Sequence[str]) -> int:
@@ -232,7 +223,7 @@ class QuantumDatabase:
             affected = {g for record in found.values() for g in RecordState.decode(record.metadata).groups}
             self.store.delete(list(found))
             for group_id in affected:
-                self._remove_members(group_id, set(found))
+                self._leave_group(group_id, set(found))
         return len(found)
 
     def create_entangled_group(
@@ -248,7 +239,7 @@ class QuantumDatabase:
             raise ArgumentError("entity_ids", "a group needs at least two records")
         strength = check_strength(correlation_strength)
         with self._lock:
-            if group_id in self._groups:
+            if group_id in self._catalog.groups:
                 raise ArgumentError("group_id", f"group {group_id!r} already exists")
             found = self.store.fetch(members)
             missing = [m for m in members if m not in found]
@@ -262,11 +253,11 @@ class QuantumDatabase:
                 state = attrs.evolve(state, groups=(*state.groups, group_id))
                 metas.append({**user_metadata(record.metadata), **state.encode(self._expiry(state))})
             self.store.upsert(members, np.stack([r.vector for r in records]), metas)
-            self._write_group(group)
+            self._catalog.write_group(group)
         return group
 
     def entangled_group(self, group_id: str) -> EntangledGroup | None:
-        return self._groups.get(group_id)
+        return self._catalog.groups.get(group_id)
 
     def apply_decoherence(self) -> int:
         """Remove every record whose coherence fell under the threshold; returns how many."""
@@ -319,14 +310,8 @@ class QuantumDatabase:
         with self._lock:
             now = self._now_ms()
             user_filter = parse_filter(filter)
-            ranked = self._ranked(
-                q,
-                conjunction(user_filter, self._visibility(now), self._context_filter(context)),
-                top_k,
-                context,
-                now,
-                include_vectors,
-            )
+            combined = conjunction(user_filter, self._visibility(now), self._context_filter(context))
+            ranked = self._rank(q, combined, top_k, context, now, include_values=include_vectors)
             results = self._results(ranked[:top_k], context, collapse, now)
             if include_entangled:
                 results = self._add_partners(q, results, context, user_filter, now)
@@ -352,9 +337,9 @@ class QuantumDatabase:
         (lower is better) that restricts tunneling to better basins."""
         if not self.config.enable_tunneling:
             raise CapabilityError("tunneling is disabled (DatabaseConfig(enable_tunneling=False))")
-        barrier = _number_in("barrier_threshold", barrier_threshold, -1.0, 1.0)
-        strength = _number_in("tunneling_strength", tunneling_strength, 0.0, math.inf)
-        floor = _number_in("min_similarity", min_similarity, -1.0, 1.0)
+        barrier = number_in("barrier_threshold", barrier_threshold, -1.0, 1.0)
+        strength = number_in("tunneling_strength", tunneling_strength, 0.0, math.inf)
+        floor = number_in("min_similarity", min_similarity, -1.0, 1.0)
         if energy is not None and (not isinstance(energy, str) or not energy):
             raise ArgumentError("energy", f"must be a metadata field name or None, got {energy!r}")
         q = self._check_query(query, top_k, context, collapse)
@@ -362,21 +347,20 @@ class QuantumDatabase:
             now = self._now_ms()
             user_filter = parse_filter(filter)
             combined = conjunction(user_filter, self._visibility(now), self._context_filter(context))
-            pool = self._ranked(
-                q, combined, max(top_k, min(MAX_POOL, 10 * top_k, MAX_TOP_K)), context, now, True
-            )
+            pool_size = max(top_k, min(MAX_POOL, 10 * top_k, MAX_TOP_K))
+            pool = self._rank(q, combined, pool_size, context, now, include_values=True)
             if not pool:
                 return []
             vectors = np.stack([match.vector for match, _, _ in pool]).astype(np.float64)  # type: ignore[misc]
             units = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
-            similarity = units @ (q.astype(np.float64) / np.linalg.norm(q))
+            cosines = units @ (q.astype(np.float64) / np.linalg.norm(q))
             scores = np.array([score for _, score, _ in pool])
             energies = None
             if energy is not None:
-                energies = np.array([_numeric(m.metadata, energy) for m, _, _ in pool])
+                energies = np.array([numeric(m.metadata, energy) for m, _, _ in pool])
             sampler = self._sampler()
             selections = plan(
-                similarity,
+                cosines,
                 scores,
                 units,
                 top_k=top_k,
@@ -410,8 +394,8 @@ class QuantumDatabase:
             dimension=self.store.dimension,
             metric=self.store.metric,
             store=self.store.name,
-            contexts=tuple(sorted(self._context_bounds)),
-            groups=tuple(sorted(self._groups)),
+            contexts=tuple(sorted(self._catalog.context_bounds)),
+            groups=tuple(sorted(self._catalog.groups)),
         )
 
     def close(self) -> None:
@@ -428,44 +412,34 @@ class QuantumDatabase:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    # ------------------------------------------------------------------ ranking
+    # ------------------------------------------------------------------ results
 
-    def _ranked(
+    def _rank(
         self,
         q: NDArray[np.float32],
         store_filter: Filter | None,
         top_k: int,
         context: str | None,
         now: float,
+        *,
         include_values: bool,
-    ) -> list[tuple[Match, float, RecordState]]:
-        """Candidates with their scores, best first, exact for the first ``top_k``."""
-        # No record scores above p_max * relevance, where p_max bounds the queried context's
-        # probability (1 without a context) and coherence is at most 1.
-        p_max = self._context_bounds.get(context, 1.0) if context is not None else 1.0
-        fetch = top_k
-        while True:
-            matches = self.store.query_checked(q, fetch, store_filter, "", include_values, True)
-            if not matches:
-                return []
-            relevances = relevance(np.array([m.score for m in matches]), self.store.metric)
-            scored = []
-            for match, r in zip(matches, relevances.tolist(), strict=True):
-                state = RecordState.decode(match.metadata or {})
-                p = state.probability_of(context) if context is not None else 1.0
-                c = coherence(now, state.inserted_at_ms, state.coherence_ms)
-                scored.append((match, r * p * c, state))
-            scored.sort(key=lambda item: -item[1])
-            exhausted = len(matches) < fetch or fetch >= MAX_TOP_K
-            # The certificate: once the k-th score reaches the bound of the least similar
-            # candidate, no unseen (less similar) record can enter the top k.
-            if exhausted or scored[min(top_k, len(scored)) - 1][1] >= p_max * relevances[-1]:
-                return scored
-            fetch = min(fetch * 4, MAX_TOP_K)
+    ) -> list[Ranked]:
+        # The certificate's bound: the largest probability any record gives the context.
+        p_max = self._catalog.context_bounds.get(context, 1.0) if context is not None else 1.0
+        return rank(
+            self.store,
+            q,
+            store_filter,
+            top_k,
+            context=context,
+            p_max=p_max,
+            now_ms=now,
+            include_values=include_values,
+        )
 
     def _results(
         self,
-        ranked: Sequence[tuple[Match, float, RecordState]],
+        ranked: Sequence[Ranked],
         context: str | None,
         collapse: Collapse,
         now: float,
@@ -508,7 +482,7 @@ class QuantumDatabase:
         present = {r.id for r in results}
         wanted: dict[str, tuple[QueryResult, float]] = {}
         for result in results:
-            for group in self._groups.values():
+            for group in self._catalog.groups.values():
                 if result.id not in group.members:
                     continue
                 for partner in group.members:
@@ -538,7 +512,7 @@ class QuantumDatabase:
                 QueryResult(
                     id=partner,
                     score=score,
-                    similarity=_similarity(q, record.vector, self.store.metric),
+                    similarity=similarity(q, record.vector, self.store.metric),
                     metadata=user_metadata(record.metadata),
                     context=None if named is None else named[0],
                     context_probability=None if named is None else named[1],
@@ -556,7 +530,7 @@ class QuantumDatabase:
     def _visibility(self, now: float) -> Filter | None:
         # Without a record that can expire there is nothing to hide (and the filter is not free:
         # some stores evaluate range conditions row by row).
-        return visible_filter(now) if self.config.enable_decoherence and self._expiring else None
+        return visible_filter(now) if self.config.enable_decoherence and self._catalog.expiring else None
 
     @staticmethod
     def _context_filter(context: str | None) -> Filter | None:
@@ -578,75 +552,8 @@ class QuantumDatabase:
         self, vector: ArrayLike, top_k: int, context: str | None, collapse: str
     ) -> NDArray[np.float32]:
         q: NDArray[np.float32] = self.store.check_vectors(vector, rows=None)[0]
-        check_top_k(top_k)
-        if collapse not in ("auto", "most_probable", "measure"):
-            raise ArgumentError("collapse", f"must be 'auto', 'most_probable' or 'measure', got {collapse!r}")
-        if context is not None:
-            if not isinstance(context, str) or not context:
-                raise ArgumentError("context", f"must be a context name or None, got {context!r}")
-            if context not in self._context_bounds:
-                known = ", ".join(sorted(self._context_bounds)) or "none yet"
-                raise ArgumentError("context", f"no record carries context {context!r} (known: {known})")
+        check_query_options(top_k, context, collapse, self._catalog.context_bounds)
         return q
-
-    def _check_context_rows(
-        self, contexts: Sequence[ContextsInput] | None, rows: int
-    ) -> list[tuple[tuple[str, ...], tuple[float, ...]]]:
-        if contexts is None:
-            return [((), ())] * rows
-        if isinstance(contexts, (str, Mapping)) or len(contexts) != rows:
-            raise ArgumentError("contexts", f"must be a list with one entry per record ({rows})")
-        checked = [normalize_contexts(c, argument="contexts") for c in contexts]
-        if not self.config.enable_superposition and any(len(names) > 1 for names, _ in checked):
-            raise CapabilityError(
-                "superposition is disabled (DatabaseConfig(enable_superposition=False)): "
-                "give each record one context"
-            )
-        return checked
-
-    @staticmethod
-    def _check_metadata_rows(
-        metadata: Sequence[Mapping[str, Any] | None] | None, rows: int
-    ) -> list[dict[str, Any]]:
-        if metadata is None:
-            return [{} for _ in range(rows)]
-        if isinstance(metadata, Mapping) or len(metadata) != rows:
-            raise ArgumentError("metadata", f"must be a list with one mapping (or None) per record ({rows})")
-        checked = []
-        for item in metadata:
-            values = check_metadata(item)
-            check_user_metadata(values)
-            checked.append(values)
-        return checked
-
-    def _check_coherence(self, coherence_time: object) -> float | None:
-        if coherence_time is _UNSET:
-            return self.config.default_coherence_time if self.config.enable_decoherence else None
-        if coherence_time is None:
-            return None
-        if (
-            isinstance(coherence_time, bool)
-            or not isinstance(coherence_time, (int, float))
-            or not math.isfinite(coherence_time)
-            or coherence_time <= 0
-        ):
-            raise ArgumentError(
-                "coherence_time", f"must be a positive number of milliseconds or None, got {coherence_time!r}"
-            )
-        if not self.config.enable_decoherence:
-            raise CapabilityError("decoherence is disabled (DatabaseConfig(enable_decoherence=False))")
-        return float(coherence_time)
-
-    def _existing_groups(self, ids: Sequence[str]) -> dict[str, tuple[str, ...]]:
-        """Group memberships of records about to be overwritten (kept across re-inserts)."""
-        if not self._groups:
-            return {}
-        members = {m for g in self._groups.values() for m in g.members}
-        return {
-            i: tuple(g for g, group in self._groups.items() if i in group.members)
-            for i in ids
-            if i in members
-        }
 
     def _with_partner_updates(
         self,
@@ -660,7 +567,7 @@ class QuantumDatabase:
     ) -> tuple[list[str], list[NDArray[np.float32]], list[dict[str, Any]]]:
         moves: dict[str, list[float]] = {}
         for group_id in state.groups:
-            group = self._groups[group_id]
+            group = self._catalog.groups[group_id]
             for partner in group.members:
                 if partner != record_id:
                     moves.setdefault(partner, []).append(group.strength)
@@ -681,73 +588,11 @@ class QuantumDatabase:
         matches = self.store.query(probe, top_k=MAX_TOP_K, filter=store_filter, include_metadata=False)
         return [m.id for m in matches]
 
-    # ------------------------------------------------------------------ bookkeeping records
-
-    def _system_vector(self, dimension: int) -> NDArray[np.float32]:
-        vector = np.zeros((1, dimension), dtype=np.float32)
-        vector[0, 0] = 1.0
-        return vector
-
-    def _load_system_records(self) -> None:
-        if self.store.dimension is None:
-            return
-        for record in self.store.fetch([_CATALOG_RECORD], namespace=SYSTEM_NAMESPACE).values():
-            catalog = json.loads(record.metadata["state"])
-            self._context_bounds = {name: float(p) for name, p in catalog["contexts"].items()}
-            self._expiring = bool(catalog["expiring"])
-        for match in self.store.query(
-            self._system_vector(self.store.dimension)[0], top_k=MAX_TOP_K, namespace=SYSTEM_NAMESPACE
-        ):
-            if match.id.startswith(_GROUP_PREFIX) and match.metadata is not None:
-                group_id = match.id[len(_GROUP_PREFIX) :]
-                self._groups[group_id] = EntangledGroup(
-                    group_id, tuple(match.metadata["members"]), float(match.metadata["strength"])
-                )
-
-    def _update_catalog(
-        self,
-        context_rows: Sequence[tuple[tuple[str, ...], tuple[float, ...]]],
-        expiring: bool,
-        dimension: int,
-    ) -> None:
-        """Raise the stored context bounds and the expiry flag when new records need it.
-
-        Bounds only grow (a deleted record may have set one): an upper bound stays valid.
-        """
-        bounds = dict(self._context_bounds)
-        for names, probabilities in context_rows:
-            for name, p in zip(names, probabilities, strict=True):
-                if p > bounds.get(name, -1.0):
-                    bounds[name] = p
-        expiring = expiring or self._expiring
-        if bounds == self._context_bounds and expiring == self._expiring:
-            return
-        self._context_bounds, self._expiring = bounds, expiring
-        state = json.dumps({"contexts": bounds, "expiring": expiring})
-        self.store.upsert(
-            [_CATALOG_RECORD], self._system_vector(dimension), [{"state": state}], namespace=SYSTEM_NAMESPACE
-        )
-
-    def _write_group(self, group: EntangledGroup) -> None:
-        assert self.store.dimension is not None
-        self.store.upsert(
-            [_GROUP_PREFIX + group.group_id],
-            self._system_vector(self.store.dimension),
-            [{"members": list(group.members), "strength": group.strength}],
-            namespace=SYSTEM_NAMESPACE,
-        )
-        self._groups[group.group_id] = group
-
-    def _remove_members(self, group_id: str, removed: set[str]) -> None:
-        group = self._groups[group_id]
-        remaining = tuple(m for m in group.members if m not in removed)
-        if len(remaining) >= 2:
-            self._write_group(attrs.evolve(group, members=remaining))
-            return
-        # A group of one is no group: dissolve it and clear the survivor's membership.
-        del self._groups[group_id]
-        self.store.delete([_GROUP_PREFIX + group_id], namespace=SYSTEM_NAMESPACE)
-        for record_id, record in self.store.fetch(list(remaining)).items():
+    def _leave_group(self, group_id: str, removed: set[str]) -> None:
+        """Take ``removed`` out of the group; when it dissolves, clear the survivor's membership."""
+        for record_id, record in self.store.fetch(
+            list(self._catalog.remove_members(group_id, removed))
+        ).items():
             state = RecordState.decode(record.metadata)
             state = attrs.evolve(state, groups=tuple(g for g in state.groups if g != group_id))
             self.store.upsert(
@@ -768,29 +613,3 @@ class QuantumDatabase:
 
         self._sweeper = threading.Thread(target=sweep, name="q-store-decoherence", daemon=True)
         self._sweeper.start()
-
-
-def _number_in(argument: str, value: object, low: float, high: float) -> float:
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, (int, float))
-        or not math.isfinite(value)
-        or not low <= value <= high
-    ):
-        raise ArgumentError(argument, f"must be a number in [{low}, {high}], got {value!r}")
-    return float(value)
-
-
-def _numeric(metadata: Mapping[str, Any] | None, field: str) -> float:
-    value = (metadata or {}).get(field)
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return math.nan
-    return float(value)
-
-
-def _similarity(q: NDArray[np.float32], x: NDArray[np.float32], metric: str) -> float:
-    if metric == "cosine":
-        return float(q @ x / (np.linalg.norm(q) * np.linalg.norm(x)))
-    if metric == "dot":
-        return float(q @ x)
-    return -float(np.linalg.norm(q - x))
