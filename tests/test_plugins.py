@@ -285,3 +285,19 @@ def test_the_store_follows_the_config(registry: PluginRegistry) -> None:
     assert store.metric == "dot"
     with pytest.raises(PluginNotFoundError, match="pip install q-store-pinecone"):
         create_vector_store(DatabaseConfig(pinecone_api_key="key"), registry=registry)
+
+
+def test_a_lookup_imports_only_the_plugin_it_needs(site: Path, tmp_path: Path) -> None:
+    alpha = add_plugin(site, tmp_path, "alpha", "alpha")
+    beta = add_plugin(site, tmp_path, "beta", "beta")
+    registry = PluginRegistry()
+    registry.backend_class("alpha")
+    assert alpha.exists()
+    assert not beta.exists(), "looking up 'alpha' imported an unrelated plugin"
+    registry.backend_names()  # a listing loads everything
+    assert beta.exists()
+
+
+def test_a_name_provided_by_another_entry_point_is_still_found(site: Path, tmp_path: Path) -> None:
+    add_plugin(site, tmp_path, "gammaplugin", "gamma")  # entry point 'gammaplugin' registers 'gamma'
+    assert PluginRegistry().backend_class("gamma").name == "gamma"

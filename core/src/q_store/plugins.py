@@ -52,6 +52,8 @@ FIRST_PARTY_DISTRIBUTIONS: Final[Mapping[str, str]] = {
     "pinecone": "q-store-pinecone",
     "milvus": "q-store-milvus",
 }
+#: Registered names whose entry point has another name (the mock plugin also provides 'memory').
+ENTRY_POINT_HINTS: Final[Mapping[str, str]] = {"memory": "mock"}
 _NAME: Final = re.compile(r"^[a-z][a-z0-9_.-]*$")
 
 Kind = Literal["backend", "vector_store"]
@@ -108,12 +110,15 @@ class PluginRegistry:
         self._entries = None  # collect again, including this plugin's registrations
         return registered or label
 
-    def _load_entry_points(self) -> None:
+    def _load_entry_points(self, only: str | None = None) -> None:
         # Our own loop rather than pluggy's load_setuptools_entrypoints: it lets Q_STORE_PLUGINS
-        # select plugins and lets an import failure name the plugin that failed.
+        # select plugins, lets an import failure name the plugin that failed, and can load one
+        # entry point alone (``only``).
         selection = autoload_selection()
         for entry_point in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
             if selection is not None and entry_point.name not in selection:
+                continue
+            if only is not None and entry_point.name != only:
                 continue
             if self._pm.has_plugin(entry_point.name):
                 continue
@@ -129,11 +134,25 @@ class PluginRegistry:
                 (dist.name, dist.version) if dist is not None else (None, None)
             )
 
-    def _collected(self) -> dict[tuple[Kind, str], _Entry]:
+    def _collected(self, *, wanted: tuple[Kind, str] | None = None) -> dict[tuple[Kind, str], _Entry]:
+        """The registrations; loads entry points first when autoloading.
+
+        With ``wanted``, the entry point that usually provides it (same name, or a hint) is loaded
+        alone first: using the 'mock' backend should not import Qiskit, Cirq and every other
+        installed SDK. Everything is loaded when that does not provide it, and for listings.
+        """
         with self._lock:
+            if self._autoload and not self._entry_points_loaded and wanted is not None:
+                self._load_entry_points(only=ENTRY_POINT_HINTS.get(wanted[1], wanted[1]))
+                if wanted in self._registrations():
+                    return self._registrations()
             if self._autoload and not self._entry_points_loaded:
                 self._load_entry_points()
                 self._entry_points_loaded = True
+            return self._registrations()
+
+    def _registrations(self) -> dict[tuple[Kind, str], _Entry]:
+        with self._lock:
             if self._entries is None:
                 entries: dict[tuple[Kind, str], _Entry] = {}
                 self._call_registration_hook("q_store_register_backends", "backend", entries)
@@ -182,7 +201,7 @@ class PluginRegistry:
         return self._lookup("vector_store", name)
 
     def _lookup(self, kind: Kind, name: str) -> type[Any]:
-        entries = self._collected()
+        entries = self._collected(wanted=(kind, name))
         entry = entries.get((kind, name))
         if entry is not None:
             return entry.cls
