@@ -78,3 +78,14 @@ def test_usage_errors_exit_cleanly(capsys: pytest.CaptureFixture[str]) -> None:
         main(["doctor", "--store-options", "[1, 2]"])
     assert info.value.code == 2
     assert "JSON object" in capsys.readouterr().err
+
+
+def test_python_dash_m_runs_the_same_command() -> None:
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-m", "q_store", "plugins", "--json"], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert any(p["name"] == "mock" for p in json.loads(result.stdout))
