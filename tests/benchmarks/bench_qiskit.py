@@ -38,6 +38,7 @@ import numpy as np
 import torch
 
 from q_store import DatabaseConfig, QuantumLayer
+from q_store.benchmark import median_seconds as median_time
 from q_store.benchmark import seed_dataset, train
 
 N_QUBITS, DEPTH, BATCH, EPOCHS = 4, 2, 32, 2
@@ -132,17 +133,6 @@ def evaluation_seconds(model: torch.nn.Module, x: torch.Tensor) -> float:
     with torch.no_grad():
         model(x).argmax(dim=1)
     return time.perf_counter() - begin
-
-
-def median_time(function: Callable[[], object], repeats: int, warmup: int = 1) -> float:
-    for _ in range(warmup):
-        function()
-    times = []
-    for _ in range(repeats):
-        begin = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - begin)
-    return statistics.median(times)
 
 
 def measure(
