@@ -7,6 +7,7 @@ pins (torch==2.13.0, a local CPU wheel) come from constraints.txt.
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import nox
@@ -127,6 +128,21 @@ def _benchmark(session: nox.Session, name: str, script: str) -> None:
     )
     (BENCH_OUT / f"{name}.md").write_text(str(table))
     session.log(str(table))
+    _write_summary()
+
+
+#: The order of the sections of out/bench/summary.md (the peers' own environments last).
+SUMMARY_ORDER = [*BENCHMARKS, "torchquantum", "qstore-4.0.0"]
+
+
+def _write_summary() -> None:
+    """out/bench/summary.md: every table measured so far, one section per script, dated."""
+    sections = [f"# Q-Store benchmarks, {date.today().isoformat()}", ""]
+    for name in SUMMARY_ORDER:
+        table = BENCH_OUT / f"{name}.md"
+        if table.is_file():
+            sections += [f"## {name}", "", table.read_text().strip(), ""]
+    (BENCH_OUT / "summary.md").write_text("\n".join(sections))
 
 
 @nox.session
@@ -134,7 +150,8 @@ def bench(session: nox.Session) -> None:
     """Benchmarks beside the peers, in one run (``nox -s bench``; ``-- --quick`` for a smoke run).
 
     Q-Store, PennyLane and Qiskit ML share this environment; TorchQuantum and the earlier
-    q-store 4.0.0 need their own (notified sessions below). Results: out/bench/*.json and *.md."""
+    q-store 4.0.0 need their own (notified sessions below). Results: out/bench/*.json and *.md,
+    all tables together in out/bench/summary.md."""
     plugins = [f"./plugins/{name}" for name in PLUGINS]
     install(session, "./core[demo]", "./contract_tests", *plugins, "pennylane", "qiskit-machine-learning")
     for name, script in BENCHMARKS.items():

@@ -17,26 +17,24 @@ import resource
 import subprocess
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import torch
 
-from q_store import QuantumLayer
+from q_store import DatabaseConfig, QuantumLayer
 from q_store.benchmark import (
     DEPTH,
     N_QUBITS,
     HybridModel,
     pennylane_layer,
+    qiskit_ml_layer,
     seed_dataset,
     train,
 )
 from q_store.benchmark import median_seconds as median_time
 
 # ---------------------------------------------------------------------------- the layers
-
-
-def qstore_layer(n: int, diff_method: str) -> torch.nn.Module:
-    return QuantumLayer(n, DEPTH, diff_method=diff_method)
 
 
 def copy_weights(source: torch.nn.Module, target: torch.nn.Module) -> None:
@@ -72,7 +70,7 @@ def seed_workload(quick: bool) -> dict[str, dict[str, float]]:
     def tools() -> dict[str, Callable[[], torch.nn.Module]]:
         def ours(method: str) -> Callable[[], torch.nn.Module]:
             def build() -> torch.nn.Module:
-                layer = qstore_layer(N_QUBITS, method)
+                layer = QuantumLayer(N_QUBITS, DEPTH, diff_method=method)
                 layer.load_state_dict(reference_layer.state_dict())
                 return layer
 
@@ -122,19 +120,83 @@ def seed_workload(quick: bool) -> dict[str, dict[str, float]]:
 # ---------------------------------------------------------------------------- scaling
 
 
+@dataclass(frozen=True)
+class ScalingTool:
+    """One row of the scaling table: how to build its layer, and which sizes it is run at."""
+
+    label: str
+    build: Callable[[int], torch.nn.Module]
+    sizes: tuple[int, ...]
+    #: Why the sizes left out are left out (shown in their cells).
+    left_out: str
+
+
+def _plugin(sdk: str) -> Callable[[int], torch.nn.Module]:
+    return lambda n: QuantumLayer(n, DEPTH, DatabaseConfig(quantum_sdk=sdk))
+
+
+def _qiskit_ml(n: int) -> torch.nn.Module:
+    torch.manual_seed(0)
+    return qiskit_ml_layer(QuantumLayer(n, DEPTH).state_dict()["weights"])
+
+
+def _shift_circuits(n: int) -> str:
+    """How many circuits one parameter-shift step at batch 32 needs (two per parameter and input)."""
+    return f"{32 * (2 * (2 * DEPTH * n + n) + 1):,}"
+
+
+SCALING_TOOLS = {
+    "mock": ScalingTool("Q-Store mock, auto", _plugin("mock"), (4, 8, 12, 16, 20), ""),
+    "pennylane-plugin": ScalingTool(
+        "Q-Store pennylane (default.qubit), auto = backprop",
+        _plugin("pennylane"),
+        (4, 8, 12, 16),
+        "not run: PennyLane's backprop runs out of memory at 20 qubits (PEERS.md)",
+    ),
+    "qiskit": ScalingTool(
+        "Q-Store qiskit (Aer), auto = parameter-shift",
+        _plugin("qiskit"),
+        (4, 8, 12, 16),
+        f"not run: {_shift_circuits(20)} circuits of 20 qubits per step",
+    ),
+    "cirq": ScalingTool(
+        "Q-Store cirq, auto = parameter-shift",
+        _plugin("cirq"),
+        (4, 8, 12, 16),
+        f"not run: {_shift_circuits(20)} circuits of 20 qubits per step",
+    ),
+    "pennylane": ScalingTool(
+        "PennyLane default.qubit, backprop",
+        pennylane_layer,
+        (4, 8, 12, 16),
+        "not run: out of memory at 20 qubits (PEERS.md)",
+    ),
+    "qiskit-ml": ScalingTool(
+        "Qiskit ML EstimatorQNN + TorchConnector (Aer)",
+        _qiskit_ml,
+        (4, 8, 12),
+        "not run: too slow (see n=12)",
+    ),
+}
+#: A point whose first step takes longer than this is reported from that one step.
+SLOW_STEP_S = 20.0
+
+
 def scaling_point(tool: str, n: int) -> dict[str, float]:
     """One configuration, meant to run in a fresh process: time and peak memory."""
     torch.manual_seed(0)
-    quantum = qstore_layer(n, "auto") if tool == "qstore" else pennylane_layer(n)
-    model = hybrid(quantum, n)
+    model = hybrid(SCALING_TOOLS[tool].build(n), n)
     x = torch.randn(32, 10)
 
     def step() -> None:
         model(x).sum().backward()
 
-    repeats = 3 if n >= 18 else 7
-    seconds = median_time(step, repeats, warmup=1)
-    return {"seconds": seconds, "peak_gib": peak_memory_gib()}
+    first = median_time(step, 1, warmup=0)  # includes one-off costs: translation, caches, pages
+    if first > SLOW_STEP_S:
+        return {"seconds": first, "repeats": 1, "peak_gib": peak_memory_gib()}
+    repeats = 3 if first > 1.0 else 7
+    seconds = median_time(step, repeats, warmup=0)
+    return {"seconds": seconds, "repeats": repeats, "peak_gib": peak_memory_gib()}
 
 
 def peak_memory_gib() -> float:
@@ -149,15 +211,18 @@ def peak_memory_gib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
 
 
-def scaling(quick: bool) -> dict[str, dict[int, dict[str, float] | str]]:
-    sizes = [4, 8, 12] if quick else [4, 8, 12, 16, 20]
-    # PennyLane backprop needs 6.5 GiB at 16 qubits and runs out of memory at 20 (PEERS.md).
-    peer_sizes = [4, 8, 12] if quick else [4, 8, 12, 16]
-    table: dict[str, dict[int, dict[str, float] | str]] = {"qstore": {}, "pennylane": {}}
-    for tool, tool_sizes in (("qstore", sizes), ("pennylane", peer_sizes)):
-        for n in tool_sizes:
+def scaling(quick: bool, tools: list[str]) -> dict[str, dict[int, dict[str, float] | str]]:
+    table: dict[str, dict[int, dict[str, float] | str]] = {}
+    for tool in tools:
+        table[tool] = {}
+        sizes = [n for n in SCALING_TOOLS[tool].sizes if not quick or n <= 8]
+        for n in sizes:
             command = [sys.executable, __file__, "--point", tool, str(n)]
-            completed = subprocess.run(command, capture_output=True, text=True, timeout=900, check=False)
+            try:
+                completed = subprocess.run(command, capture_output=True, text=True, timeout=900, check=False)
+            except subprocess.TimeoutExpired:
+                table[tool][n] = "over 900 s"
+                continue
             if completed.returncode != 0:
                 table[tool][n] = f"failed: {completed.stderr.strip().splitlines()[-1:]}"
             else:
@@ -167,6 +232,17 @@ def scaling(quick: bool) -> dict[str, dict[int, dict[str, float] | str]]:
 
 
 # ---------------------------------------------------------------------------- report
+
+
+def _cell(point: dict[str, float] | str | None, left_out: str) -> str:
+    if point is None:
+        return left_out or "not run"
+    if isinstance(point, str):
+        return point
+    seconds = point["seconds"]
+    time_text = f"{seconds * 1e3:.1f} ms" if seconds < 1 else f"{seconds:.2f} s"
+    once = " (1 run)" if point.get("repeats") == 1 else ""
+    return f"{time_text}{once} / {point['peak_gib']:.2f} GiB"
 
 
 def report(seed: dict[str, dict[str, float]], scale: dict[str, dict[int, dict[str, float] | str]]) -> str:
@@ -184,24 +260,22 @@ def report(seed: dict[str, dict[str, float]], scale: dict[str, dict[int, dict[st
             f"{row['final_loss']:.3f} | {row['train_accuracy']:.3f} | {row['forward_b1_ms']:.3f} ms | "
             f"{row['forward_b32_ms']:.3f} ms | {row['forward_backward_b32_ms']:.3f} ms |"
         )
+    sizes = sorted({n for points in scale.values() for n in points} | {4, 8, 12, 16, 20})
     lines += [
         "",
-        "Scaling: forward+backward of the hybrid model, batch 32, depth 2 (median time / peak RSS).",
+        "Scaling: one forward+backward step of the hybrid model, batch 32, depth 2, in a fresh process",
+        "per cell, after one warm-up step (median time / peak resident memory, VmHWM; a cell whose",
+        "warm-up step took over 20 s reports that one step).",
         "",
-        "| tool | " + " | ".join(f"n={n}" for n in scale["qstore"]) + " |",
-        "|---|" + "---|" * len(scale["qstore"]),
+        "| tool | " + " | ".join(f"n={n}" for n in sizes) + " |",
+        "|---|" + "---|" * len(sizes),
     ]
-    for tool, label in (("qstore", "Q-Store mock, auto"), ("pennylane", "PennyLane backprop")):
-        cells = []
-        for n in scale["qstore"]:
-            point = scale[tool].get(n)
-            if point is None:
-                cells.append("not run (out of memory in PEERS.md)")
-            elif isinstance(point, str):
-                cells.append(point)
-            else:
-                cells.append(f"{point['seconds'] * 1e3:.1f} ms / {point['peak_gib']:.2f} GiB")
-        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    for tool, points in scale.items():
+        spec = SCALING_TOOLS[tool]
+        cells = [
+            _cell(points.get(n), "not run (--quick)" if n in spec.sizes else spec.left_out) for n in sizes
+        ]
+        lines.append(f"| {spec.label} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
@@ -209,6 +283,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats and sizes (a smoke run)")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    parser.add_argument(
+        "--scaling",
+        default=",".join(SCALING_TOOLS),
+        help=f"comma-separated rows of the scaling table (default: all of {', '.join(SCALING_TOOLS)})",
+    )
     parser.add_argument("--point", nargs=2, metavar=("TOOL", "N"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.point:
@@ -221,7 +300,11 @@ def main() -> None:
     )
     # Scaling first: its subprocesses then share the machine with an idle parent, not with one
     # that has just loaded PennyLane and run the in-process comparison.
-    scale = scaling(args.quick)
+    tools = [tool for tool in args.scaling.split(",") if tool]
+    unknown = sorted(set(tools) - set(SCALING_TOOLS))
+    if unknown:
+        parser.error(f"--scaling: unknown {unknown}; choose from {', '.join(SCALING_TOOLS)}")
+    scale = scaling(args.quick, tools)
     seed = seed_workload(args.quick)
     print(report(seed, scale))
     if args.json:

@@ -39,7 +39,7 @@ import torch
 
 from q_store import DatabaseConfig, QuantumLayer
 from q_store.benchmark import median_seconds as median_time
-from q_store.benchmark import seed_dataset, train
+from q_store.benchmark import qiskit_ml_layer, seed_dataset, train
 
 N_QUBITS, DEPTH, BATCH, EPOCHS = 4, 2, 32, 2
 PEER = "Qiskit ML EstimatorQNN + TorchConnector (Aer EstimatorV2)"
@@ -59,43 +59,6 @@ def qstore_layer(sdk: str, state: dict[str, torch.Tensor], options: dict[str, ob
     layer = QuantumLayer(N_QUBITS, DEPTH, config, diff_method="parameter-shift")
     layer.load_state_dict(state)
     return layer
-
-
-def qiskit_ml_layer(state: dict[str, torch.Tensor]) -> torch.nn.Module:
-    """The same circuit for Qiskit ML: RY(x_q); per layer RX(w), RY(w) per qubit, CNOT chain; <Z_q>.
-
-    Qubit q is wire q, and the weight vector is our (depth, qubit, rotation) tensor flattened,
-    so the same weights mean the same circuit.
-    """
-    from qiskit.circuit import ParameterVector, QuantumCircuit
-    from qiskit.quantum_info import SparsePauliOp
-    from qiskit_aer.primitives import EstimatorV2
-    from qiskit_machine_learning.connectors import TorchConnector
-    from qiskit_machine_learning.neural_networks import EstimatorQNN
-
-    inputs = ParameterVector("x", N_QUBITS)
-    weights = ParameterVector("w", DEPTH * N_QUBITS * 2)
-    circuit = QuantumCircuit(N_QUBITS)
-    for q in range(N_QUBITS):
-        circuit.ry(inputs[q], q)
-    for layer in range(DEPTH):
-        for q in range(N_QUBITS):
-            circuit.rx(weights[(layer * N_QUBITS + q) * 2], q)
-            circuit.ry(weights[(layer * N_QUBITS + q) * 2 + 1], q)
-        for q in range(N_QUBITS - 1):
-            circuit.cx(q, q + 1)
-    observables = [SparsePauliOp.from_sparse_list([("Z", [q], 1.0)], N_QUBITS) for q in range(N_QUBITS)]
-    qnn = EstimatorQNN(
-        circuit=circuit,
-        estimator=EstimatorV2(options={"default_precision": 0.0}),
-        observables=observables,
-        input_params=list(inputs),
-        weight_params=list(weights),
-        input_gradients=True,  # the Linear(10, 4) before the layer needs them
-        default_precision=0.0,
-    )
-    initial = state["weights"].detach().reshape(-1).double().numpy()
-    return TorchConnector(qnn, initial_weights=initial)
 
 
 def hybrid(quantum: torch.nn.Module) -> torch.nn.Module:
@@ -187,7 +150,7 @@ def workloads(quick: bool) -> dict[str, dict[str, float]]:
             20 if quick else 100,
         ),
         # The peer's whole workload takes ~3 minutes: measured in full runs only.
-        PEER: (lambda: qiskit_ml_layer(state), 0 if quick else 1, 3 if quick else 10),
+        PEER: (lambda: qiskit_ml_layer(state["weights"]), 0 if quick else 1, 3 if quick else 10),
     }
     if importlib.util.find_spec("q_store_mock") is not None:
         tools["Q-Store mock, parameter-shift"] = (

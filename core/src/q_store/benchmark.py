@@ -24,7 +24,16 @@ from q_store.errors import QStoreError
 from q_store.plugins import get_registry
 from q_store.torch_layer import QuantumLayer
 
-__all__ = ["HybridModel", "layer_builder", "median_seconds", "run_benchmark", "seed_dataset", "train"]
+__all__ = [
+    "HybridModel",
+    "layer_builder",
+    "median_seconds",
+    "pennylane_layer",
+    "qiskit_ml_layer",
+    "run_benchmark",
+    "seed_dataset",
+    "train",
+]
 
 N_QUBITS, DEPTH = 4, 2
 
@@ -115,6 +124,46 @@ def pennylane_layer(
         circuit = qml.transforms.broadcast_expand(circuit)
     layer: torch.nn.Module = qml.qnn.TorchLayer(circuit, {"weights": (depth, n, 2)})
     return layer
+
+
+def qiskit_ml_layer(weights: torch.Tensor) -> torch.nn.Module:
+    """The same circuit for Qiskit ML: ``EstimatorQNN`` + ``TorchConnector`` on Aer's ``EstimatorV2``.
+
+    ``weights`` has our layout ``(depth, n_qubits, 2)``: RY(x_q); per layer RX(w), RY(w) on each
+    qubit, then a CNOT chain; observables Z_q. Qubit q is wire q and the weight vector is ours
+    flattened, so the same weights mean the same circuit.
+    """
+    from qiskit.circuit import ParameterVector, QuantumCircuit  # an optional peer
+    from qiskit.quantum_info import SparsePauliOp
+    from qiskit_aer.primitives import EstimatorV2
+    from qiskit_machine_learning.connectors import TorchConnector
+    from qiskit_machine_learning.neural_networks import EstimatorQNN
+
+    depth, n, _ = weights.shape
+    inputs = ParameterVector("x", n)
+    parameters = ParameterVector("w", depth * n * 2)
+    circuit = QuantumCircuit(n)
+    for q in range(n):
+        circuit.ry(inputs[q], q)
+    for layer in range(depth):
+        for q in range(n):
+            circuit.rx(parameters[(layer * n + q) * 2], q)
+            circuit.ry(parameters[(layer * n + q) * 2 + 1], q)
+        for q in range(n - 1):
+            circuit.cx(q, q + 1)
+    observables = [SparsePauliOp.from_sparse_list([("Z", [q], 1.0)], n) for q in range(n)]
+    qnn = EstimatorQNN(
+        circuit=circuit,
+        estimator=EstimatorV2(options={"default_precision": 0.0}),
+        observables=observables,
+        input_params=list(inputs),
+        weight_params=list(parameters),
+        input_gradients=True,  # the Linear before the layer needs them
+        default_precision=0.0,
+    )
+    initial = weights.detach().reshape(-1).double().numpy()
+    connector: torch.nn.Module = TorchConnector(qnn, initial_weights=initial)
+    return connector
 
 
 def layer_builder(
