@@ -13,7 +13,6 @@ failing measurement is recorded as "failed: reason".
 from __future__ import annotations
 
 import logging
-import platform
 import subprocess
 import sys
 from collections.abc import Callable
@@ -22,22 +21,13 @@ from typing import Any
 
 import torch
 from peer_measure import (
-    SCALING_SIZES_FULL,
-    SCALING_SIZES_QUICK,
+    FLOOR,
     Row,
     attempt,
-    default_memory_limit_gib,
-    environment,
-    facts_table,
     median_seconds,
-    parser,
     peak_memory_gib,
-    run_point,
-    scaling,
-    scaling_table,
-    seed_table,
+    run_peer_benchmark,
     timed,
-    write_json,
 )
 from peer_workload import DEPTH, N_QUBITS, hybrid, majority_class_rate, seed_dataset, train
 
@@ -49,7 +39,6 @@ from q_store.torch import QuantumLayer
 logging.getLogger("q_store").setLevel(logging.WARNING)
 
 TOOL = "q-store 4.0.0 QuantumLayer(n_qubits=4, depth=2)"
-FLOOR = "classical Tanh (floor)"
 DISTRIBUTIONS = ("q-store", "torch", "numpy", "scipy", "cirq-core")
 #: A placeholder, never a real key: DatabaseConfig cannot be built without one (see facts()).
 DUMMY_PINECONE_KEY = "dummy-not-a-real-key"
@@ -242,27 +231,10 @@ def measure_point(n: int) -> dict[str, float | None]:
 # ---------------------------------------------------------------------------- main
 
 
-def main() -> None:
-    args = parser(__doc__.splitlines()[0]).parse_args()
-    memory_limit = args.memory_limit_gib if args.memory_limit_gib is not None else default_memory_limit_gib()
-    if args.point:
-        run_point(lambda: measure_point(int(args.point[1])), memory_limit)
-        return
-    print(
-        f"machine: {platform.processor() or platform.machine()}, torch {torch.__version__}, "
-        f"{torch.get_num_threads()} threads, q-store {q_store.__version__}",
-        flush=True,
-    )
-    sizes = SCALING_SIZES_QUICK if args.quick else SCALING_SIZES_FULL
-    scale = scaling(
-        Path(__file__).resolve(),
-        [TOOL],
-        sizes,
-        memory_limit_gib=memory_limit,
-        timeout_s=900,
-    )
-    seed, training_facts = seed_workload(args.quick)
-    seed["q-store 4.0.0, input_encoding='angle'"] = angle_variant_row(args.quick)
+def measure(quick: bool) -> tuple[dict[str, Row], dict[str, Any]]:
+    """The seed workload (with the angle-encoding variant) and every fact about the release."""
+    seed, training_facts = seed_workload(quick)
+    seed["q-store 4.0.0, input_encoding='angle'"] = angle_variant_row(quick)
     configuration = attempt(configuration_facts)
     facts: dict[str, Any] = (
         configuration if isinstance(configuration, dict) else {"configuration facts": configuration}
@@ -274,28 +246,18 @@ def main() -> None:
         else:
             facts.update({f"{label}: {name}": value for name, value in measured.items()})
     facts.update(training_facts)
-    lines = [
-        "Seed workload: Linear(10,4) -> layer(4 qubits, depth 2) -> Linear(4,2), 500 samples, 2 epochs, "
-        "batch 32, Adam 0.01.",
-        "Medians; the ratio is to the same model with Tanh in place of the quantum layer, in this run.",
-        "",
-        *seed_table(seed, FLOOR),
-        "",
-        "Scaling: forward+backward of the hybrid model, batch 32, depth 2 (median time / peak RSS, VmHWM).",
-        "",
-        *scaling_table(scale, sizes),
-        "",
-        *facts_table(facts),
-    ]
-    print("\n".join(lines))
-    write_json(
-        args.json,
-        {
-            "seed_workload": seed,
-            "scaling": scale,
-            "facts": facts,
-            "environment": environment(DISTRIBUTIONS, memory_limit, args.quick),
-        },
+    return seed, facts
+
+
+def main() -> None:
+    run_peer_benchmark(
+        Path(__file__).resolve(),
+        description=__doc__.splitlines()[0],
+        tool=TOOL,
+        version=f"q-store {q_store.__version__}",
+        distributions=DISTRIBUTIONS,
+        measure_point=measure_point,
+        measure=measure,
     )
 
 

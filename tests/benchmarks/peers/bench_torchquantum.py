@@ -11,7 +11,6 @@ tests/benchmarks/bench_layer.py, so the figures can be set beside Q-Store's.
 from __future__ import annotations
 
 import math
-import platform
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -21,27 +20,17 @@ import torch
 import torchquantum as tq
 import torchquantum.functional as tqf
 from peer_measure import (
-    SCALING_SIZES_FULL,
-    SCALING_SIZES_QUICK,
+    FLOOR,
     Row,
     attempt,
-    default_memory_limit_gib,
-    environment,
-    facts_table,
     median_seconds,
-    parser,
     peak_memory_gib,
-    run_point,
-    scaling,
-    scaling_table,
-    seed_table,
+    run_peer_benchmark,
     timed,
-    write_json,
 )
 from peer_workload import DEPTH, N_QUBITS, hybrid, initial_quantum_weights, seed_dataset, train
 
 TOOL = "TorchQuantum 0.1.8"
-FLOOR = "classical Tanh (floor)"
 DISTRIBUTIONS = ("torchquantum", "torch", "qiskit", "qiskit-aer", "numpy", "torchquantum-import-stubs")
 
 
@@ -262,49 +251,14 @@ def facts() -> dict[str, Any]:
 
 
 def main() -> None:
-    args = parser(__doc__.splitlines()[0]).parse_args()
-    memory_limit = args.memory_limit_gib if args.memory_limit_gib is not None else default_memory_limit_gib()
-    if args.point:
-        run_point(lambda: measure_point(int(args.point[1])), memory_limit)
-        return
-    print(
-        f"machine: {platform.processor() or platform.machine()}, torch {torch.__version__}, "
-        f"{torch.get_num_threads()} threads, torchquantum {tq.__version__}",
-        flush=True,
-    )
-    sizes = SCALING_SIZES_QUICK if args.quick else SCALING_SIZES_FULL
-    # Scaling first, while this parent is still small and idle (as bench_layer.py does).
-    scale = scaling(
+    run_peer_benchmark(
         Path(__file__).resolve(),
-        [TOOL],
-        sizes,
-        memory_limit_gib=memory_limit,
-        timeout_s=900,
-    )
-    seed = seed_workload(args.quick)
-    measured_facts = facts()
-    lines = [
-        "Seed workload: Linear(10,4) -> layer(4 qubits, depth 2) -> Linear(4,2), 500 samples, 2 epochs, "
-        "batch 32, Adam 0.01.",
-        "Medians; the ratio is to the same model with Tanh in place of the quantum layer, in this run.",
-        "",
-        *seed_table(seed, FLOOR),
-        "",
-        "Scaling: forward+backward of the hybrid model, batch 32, depth 2 (median time / peak RSS, VmHWM).",
-        "",
-        *scaling_table(scale, sizes),
-        "",
-        *facts_table(measured_facts),
-    ]
-    print("\n".join(lines))
-    write_json(
-        args.json,
-        {
-            "seed_workload": seed,
-            "scaling": scale,
-            "facts": measured_facts,
-            "environment": environment(DISTRIBUTIONS, memory_limit, args.quick),
-        },
+        description=__doc__.splitlines()[0],
+        tool=TOOL,
+        version=f"torchquantum {tq.__version__}",
+        distributions=DISTRIBUTIONS,
+        measure_point=measure_point,
+        measure=lambda quick: (seed_workload(quick), facts()),
     )
 
 

@@ -34,6 +34,8 @@ SCALING_SIZES_FULL = (4, 8, 12, 16, 20)
 #: shared: a peer that needs more (TorchQuantum at n=20 wants > 19 GiB) must fail alone instead of
 #: waking the kernel's OOM killer, which may pick someone else's process.
 MEMORY_LIMIT_FRACTION = 0.6
+#: The seed model with Tanh in place of the quantum layer: the classical floor of every ratio.
+FLOOR = "classical Tanh (floor)"
 
 
 # ---------------------------------------------------------------------------- measuring
@@ -282,3 +284,57 @@ def facts_table(facts: Mapping[str, Any]) -> list[str]:
 def write_json(path: Path | None, document: Mapping[str, Any]) -> None:
     if path is not None:
         path.write_text(json.dumps(document, indent=2, default=str))
+
+
+# ---------------------------------------------------------------------------- the whole run
+
+
+def run_peer_benchmark(
+    script: Path,
+    *,
+    description: str,
+    tool: str,
+    version: str,
+    distributions: Sequence[str],
+    measure_point: Callable[[int], Mapping[str, float | None]],
+    measure: Callable[[bool], tuple[Mapping[str, Row], Mapping[str, Any]]],
+) -> None:
+    """The ``main`` of a peer benchmark: the scaling table (one subprocess per size), then
+    ``measure(quick)``'s seed-workload rows and facts, printed as markdown and written as JSON."""
+    args = parser(description).parse_args()
+    memory_limit = args.memory_limit_gib if args.memory_limit_gib is not None else default_memory_limit_gib()
+    if args.point:
+        run_point(lambda: measure_point(int(args.point[1])), memory_limit)
+        return
+    print(
+        f"machine: {platform.processor() or platform.machine()}, torch {torch.__version__}, "
+        f"{torch.get_num_threads()} threads, {version}",
+        flush=True,
+    )
+    sizes = SCALING_SIZES_QUICK if args.quick else SCALING_SIZES_FULL
+    # Scaling first, while this parent is still small and idle (as bench_layer.py does).
+    scale = scaling(script, [tool], sizes, memory_limit_gib=memory_limit, timeout_s=900)
+    seed, facts = measure(args.quick)
+    lines = [
+        "Seed workload: Linear(10,4) -> layer(4 qubits, depth 2) -> Linear(4,2), 500 samples, 2 epochs, "
+        "batch 32, Adam 0.01.",
+        "Medians; the ratio is to the same model with Tanh in place of the quantum layer, in this run.",
+        "",
+        *seed_table(seed, FLOOR),
+        "",
+        "Scaling: forward+backward of the hybrid model, batch 32, depth 2 (median time / peak RSS, VmHWM).",
+        "",
+        *scaling_table(scale, sizes),
+        "",
+        *facts_table(facts),
+    ]
+    print("\n".join(lines))
+    write_json(
+        args.json,
+        {
+            "seed_workload": seed,
+            "scaling": scale,
+            "facts": facts,
+            "environment": environment(distributions, memory_limit, args.quick),
+        },
+    )
