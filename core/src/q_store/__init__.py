@@ -6,6 +6,7 @@ The public API is exactly ``__all__``; everything else is an implementation deta
 """
 
 from q_store.backend import BackendCapabilities, QuantumBackend
+from q_store.cache import LRUCache
 from q_store.circuits import (
     Circuit,
     Operation,
@@ -61,6 +62,7 @@ __all__ = [
     "DimensionMismatchError",
     "EntangledGroup",
     "FilterError",
+    "LRUCache",
     "Match",
     "NonFiniteError",
     "Operation",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
@@ -20,12 +20,13 @@ from q_store import Circuit, Operation, PauliString, Secret, build_ansatz
 from q_store.backend import ALL_GATES
 from q_store.errors import BackendError
 from q_store_contract_tests import corpus, reference
+from q_store_ionq import IonQBackend
 from q_store_ionq.estimate import Distribution, expectations, sample_bits, sample_frequencies
 from q_store_ionq.measurement import plan_measurements
 from q_store_ionq.options import resolve_options
 from q_store_ionq.service import IonQService
 from q_store_ionq.testing.simulator import probabilities
-from q_store_ionq.translate import TRANSLATED_GATES, ProgramCache, translate
+from q_store_ionq.translate import TRANSLATED_GATES, MeasuredProgram, translate
 
 
 @pytest.fixture(scope="module")
@@ -129,16 +130,26 @@ def test_unused_and_shared_parameter_columns_bind_correctly(service: IonQService
     assert value[0] == pytest.approx(math.cos(0.6), abs=1e-12)
 
 
-def test_translations_are_cached_per_circuit_and_basis_and_bounded() -> None:
-    cache = ProgramCache(size=2)
-    a, b, c = build_ansatz(2, 1), build_ansatz(3, 1), build_ansatz(4, 1)
-    first = cache.get(a, ())
-    assert cache.get(build_ansatz(2, 1), ()) is first  # equal circuits share the translation
-    assert cache.get(a, ((0, "X"),)) is not first
-    cache.get(b, ())
-    cache.get(c, ())
-    assert len(cache) == 2
-    assert cache.get(a, ()) is not first  # evicted, translated again
+def test_the_backend_translates_each_circuit_and_basis_once(
+    monkeypatch: pytest.MonkeyPatch, make_backend: Callable[..., IonQBackend]
+) -> None:
+    """Calls on an equal circuit (built again) reuse its translations; a new circuit is translated."""
+    from q_store_ionq import backend as backend_module
+
+    translated: list[tuple[int, tuple[tuple[int, str], ...]]] = []
+
+    def counting_translate(circuit: Circuit, basis: tuple[tuple[int, str], ...]) -> MeasuredProgram:
+        translated.append((circuit.n_qubits, basis))
+        return translate(circuit, basis)
+
+    monkeypatch.setattr(backend_module, "translate", counting_translate)
+    backend = make_backend()
+    x_and_z = (PauliString.from_label("XI"), PauliString.z(0))  # two measurement bases
+    backend.run(build_ansatz(2, 1), np.zeros((2, 6)), x_and_z, shots=100, seed=1)
+    backend.run(build_ansatz(2, 1), np.ones((3, 6)), x_and_z, shots=100, seed=1)
+    assert sorted(translated) == [(2, ()), (2, ((0, "X"),))]
+    backend.run(build_ansatz(3, 1), np.zeros((1, 9)), shots=100, seed=1)
+    assert len(translated) == 3
 
 
 def test_measurement_groups_share_a_basis() -> None:

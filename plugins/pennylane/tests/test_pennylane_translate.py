@@ -21,7 +21,6 @@ from q_store.backend import ALL_GATES
 from q_store.circuits import GATE_ARITY, PARAMETRIC_GATES
 from q_store_contract_tests import reference
 from q_store_pennylane import PennyLaneBackend, qnodes
-from q_store_pennylane.cache import LRUCache
 from q_store_pennylane.translate import GATES, translate_circuit, translate_observable
 
 
@@ -111,20 +110,3 @@ def test_parameter_shift_rows_use_their_own_circuit() -> None:
     np.testing.assert_allclose(backend.run(circuit, [a]), [math.cos(2 * a)], atol=1e-12)
     jacobian = parameter_shift_jacobian(backend, circuit, np.array([[a]]), (PauliString.z(0),))
     np.testing.assert_allclose(jacobian[0, 0, 0], -2 * math.sin(2 * a), atol=1e-12)
-
-
-def test_the_lru_cache_is_bounded_and_keeps_recent_entries() -> None:
-    cache: LRUCache[int, str] = LRUCache(2)
-    created: list[int] = []
-
-    def make(key: int) -> str:
-        created.append(key)
-        return str(key)
-
-    for key in (1, 2, 1, 3):  # 2 is the least recently used when 3 arrives
-        assert cache.get_or_create(key, lambda key=key: make(key)) == str(key)
-    assert len(cache) == 2
-    assert 1 in cache
-    assert 3 in cache
-    assert 2 not in cache
-    assert created == [1, 2, 3]

@@ -21,7 +21,7 @@ import attrs
 import numpy as np
 from numpy.typing import NDArray
 
-from q_store import BackendCapabilities, Circuit, PauliString, QuantumBackend, Secret
+from q_store import BackendCapabilities, Circuit, LRUCache, PauliString, QuantumBackend, Secret
 from q_store.errors import ArgumentError, ConfigError
 from q_store_ionq.cost import CostEstimate, check_budget
 from q_store_ionq.estimate import Distribution, expectations, sample_bits, sample_frequencies
@@ -29,7 +29,7 @@ from q_store_ionq.jobs import JobRunner
 from q_store_ionq.measurement import plan_measurements
 from q_store_ionq.options import SIMULATOR, SIMULATOR_QUBITS, IonQOptions, resolve_options
 from q_store_ionq.service import IonQService
-from q_store_ionq.translate import TRANSLATED_GATES, ProgramCache
+from q_store_ionq.translate import CACHE_SIZE, TRANSLATED_GATES, MeasuredProgram, translate
 from q_store_ionq.transport import IonQTransport
 
 if TYPE_CHECKING:
@@ -103,7 +103,10 @@ class IonQBackend(QuantumBackend):
             max_qubits=self.options.max_qubits,
             default_shots=self.options.default_shots,
         )
-        self._programs = ProgramCache()
+        # One translation per (circuit, measurement basis); circuits are immutable and hashable.
+        self._programs: LRUCache[tuple[Circuit, tuple[tuple[int, str], ...]], MeasuredProgram] = LRUCache(
+            CACHE_SIZE
+        )
         # Seeds for calls without one: reproducible from DatabaseConfig.seed, fresh when None.
         self._seeds = np.random.default_rng(seed)
         self._lock = threading.Lock()
@@ -223,7 +226,10 @@ class IonQBackend(QuantumBackend):
         check_budget(
             CostEstimate(self.options.target, parameters.shape[0] * len(bases), shots), self.options.limits
         )
-        programs = [self._programs.get(circuit, basis) for basis in bases]
+        programs = [
+            self._programs.get_or_create((circuit, basis), lambda basis=basis: translate(circuit, basis))
+            for basis in bases
+        ]
         circuits = [
             program.bind(row, f"row{r}.basis{b}")
             for r, row in enumerate(parameters)

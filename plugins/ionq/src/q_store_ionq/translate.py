@@ -10,8 +10,6 @@ reverse of the core's wire-0-most-significant convention, so readers of results 
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from typing import Final
 
@@ -24,7 +22,7 @@ from qiskit.circuit import Parameter, ParameterVector, ParameterVectorElement
 from q_store import Circuit
 from q_store.errors import UnsupportedGateError
 
-__all__ = ["TRANSLATED_GATES", "MeasuredProgram", "ProgramCache", "translate"]
+__all__ = ["CACHE_SIZE", "TRANSLATED_GATES", "MeasuredProgram", "translate"]
 
 _Apply = Callable[[QuantumCircuit, tuple[int, ...], Parameter | None], object]
 
@@ -90,30 +88,3 @@ def translate(circuit: Circuit, basis: tuple[tuple[int, str], ...]) -> MeasuredP
         [p.index for p in qc.parameters if isinstance(p, ParameterVectorElement)], dtype=np.int64
     )
     return MeasuredProgram(qc, columns)
-
-
-class ProgramCache:
-    """A bounded LRU of translations keyed by (Circuit, basis); Circuits are immutable and hashable."""
-
-    def __init__(self, size: int = CACHE_SIZE) -> None:
-        self._size = size
-        self._lock = threading.Lock()
-        self._programs: OrderedDict[tuple[Circuit, tuple[tuple[int, str], ...]], MeasuredProgram] = (
-            OrderedDict()
-        )
-
-    def get(self, circuit: Circuit, basis: tuple[tuple[int, str], ...]) -> MeasuredProgram:
-        key = (circuit, basis)
-        with self._lock:
-            program = self._programs.get(key)
-            if program is None:
-                program = translate(circuit, basis)
-                self._programs[key] = program
-                if len(self._programs) > self._size:
-                    self._programs.popitem(last=False)
-            else:
-                self._programs.move_to_end(key)
-            return program
-
-    def __len__(self) -> int:
-        return len(self._programs)

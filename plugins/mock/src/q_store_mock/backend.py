@@ -10,7 +10,6 @@ way hardware does, so that code written for hardware can be exercised locally.
 from __future__ import annotations
 
 import math
-from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Literal
 
@@ -19,7 +18,7 @@ import numpy as np
 import torch
 from numpy.typing import NDArray
 
-from q_store import BackendCapabilities, Circuit, PauliString, QuantumBackend
+from q_store import BackendCapabilities, Circuit, LRUCache, PauliString, QuantumBackend
 from q_store.errors import ArgumentError, CapabilityError
 from q_store_mock.adjoint import AdjointExecution
 from q_store_mock.program import Program, compile_circuit
@@ -76,8 +75,10 @@ class MockBackend(QuantumBackend):
             raise ArgumentError("device", f"is not a torch device: {device!r} ({exc})") from None
         self.precision = precision
         self.capabilities = attrs.evolve(MockBackend.capabilities, max_qubits=max_qubits)
-        self._programs: OrderedDict[tuple[Circuit, str], Program] = OrderedDict()
-        self._runners: OrderedDict[tuple[int, torch.device, torch.dtype], Runner] = OrderedDict()
+        self._programs: LRUCache[tuple[Circuit, str], Program] = LRUCache(_CACHE_SIZE)
+        self._runners: LRUCache[tuple[Circuit, str, torch.device, torch.dtype], Runner] = LRUCache(
+            _CACHE_SIZE
+        )
 
     def preferred_diff_method(self, circuit: Circuit, *, shots: int | None) -> str:
         if shots is not None:
@@ -87,29 +88,18 @@ class MockBackend(QuantumBackend):
     # ------------------------------------------------------------------ compiled programs
 
     def _runner(self, circuit: Circuit, mode: str, device: torch.device, cdtype: torch.dtype) -> Runner:
-        key = (circuit, mode)
-        program = self._programs.get(key)
-        if program is None:
+        def compile_program() -> Program:
             if mode == "layer":  # inputs vary per row, weights are shared
                 per_row = np.arange(circuit.n_parameters) < circuit.n_inputs
             else:  # every column may vary per row
                 per_row = np.ones(circuit.n_parameters, dtype=bool)
-            program = compile_circuit(circuit, per_row)
-            self._programs[key] = program
-            if len(self._programs) > _CACHE_SIZE:
-                self._programs.popitem(last=False)
-        else:
-            self._programs.move_to_end(key)
-        runner_key = (id(program), device, cdtype)
-        runner = self._runners.get(runner_key)
-        if runner is None or runner.program is not program:
-            runner = Runner(program, device, cdtype, circuit.n_inputs if mode == "layer" else 0)
-            self._runners[runner_key] = runner
-            if len(self._runners) > _CACHE_SIZE:
-                self._runners.popitem(last=False)
-        else:
-            self._runners.move_to_end(runner_key)
-        return runner
+            return compile_circuit(circuit, per_row)
+
+        def make_runner() -> Runner:
+            program = self._programs.get_or_create((circuit, mode), compile_program)
+            return Runner(program, device, cdtype, circuit.n_inputs if mode == "layer" else 0)
+
+        return self._runners.get_or_create((circuit, mode, device, cdtype), make_runner)
 
     @property
     def _cdtype(self) -> torch.dtype:

@@ -21,9 +21,8 @@ import numpy as np
 import torch
 from numpy.typing import NDArray
 
-from q_store import BackendCapabilities, Circuit, PauliString, QuantumBackend
+from q_store import BackendCapabilities, Circuit, LRUCache, PauliString, QuantumBackend
 from q_store.errors import ArgumentError, BackendError, CapabilityError, QStoreError
-from q_store_pennylane.cache import LRUCache
 
 if TYPE_CHECKING:
     import pennylane as qml

@@ -27,9 +27,8 @@ from qiskit.exceptions import QiskitError
 from qiskit.quantum_info import SparsePauliOp
 from qiskit_aer.primitives import EstimatorV2, SamplerV2
 
-from q_store import BackendCapabilities, Circuit, PauliString, QuantumBackend
+from q_store import BackendCapabilities, Circuit, LRUCache, PauliString, QuantumBackend
 from q_store.errors import ArgumentError, BackendError
-from q_store_qiskit.cache import BoundedCache
 from q_store_qiskit.measurement import bits_by_wire, estimate, group_by_basis
 from q_store_qiskit.options import AerOptions, Method, Precision
 from q_store_qiskit.translate import (
@@ -92,12 +91,12 @@ class QiskitBackend(QuantumBackend):
             "run_options": self.options.run_options(),
         }
         self._estimator = EstimatorV2(options={"default_precision": 0.0, **self._primitive_options})
-        self._translations: BoundedCache[Circuit, TranslatedCircuit] = BoundedCache(_CACHE_SIZE)
-        self._measured: BoundedCache[tuple[Circuit, tuple[tuple[int, str], ...]], QuantumCircuit] = (
-            BoundedCache(_CACHE_SIZE)
+        self._translations: LRUCache[Circuit, TranslatedCircuit] = LRUCache(_CACHE_SIZE)
+        self._measured: LRUCache[tuple[Circuit, tuple[tuple[int, str], ...]], QuantumCircuit] = LRUCache(
+            _CACHE_SIZE
         )
-        self._operators: BoundedCache[tuple[int, tuple[PauliString, ...]], list[SparsePauliOp]] = (
-            BoundedCache(_CACHE_SIZE)
+        self._operators: LRUCache[tuple[int, tuple[PauliString, ...]], list[SparsePauliOp]] = LRUCache(
+            _CACHE_SIZE
         )
 
     def __repr__(self) -> str:
@@ -121,7 +120,7 @@ class QiskitBackend(QuantumBackend):
         rows = parameters.shape[0]
         if rows == 0 or not observables:
             return np.zeros((rows, len(observables)))
-        translated = self._translations.get(circuit, lambda: translate_circuit(circuit))
+        translated = self._translations.get_or_create(circuit, lambda: translate_circuit(circuit))
         if shots is None:
             return self._exact(translated, parameters, observables)
         return self._from_shots(circuit, translated, parameters, observables, shots, _aer_seed(seed))
@@ -132,7 +131,7 @@ class QiskitBackend(QuantumBackend):
         rows = parameters.shape[0]
         if rows == 0:
             return np.zeros((0, shots, circuit.n_qubits), dtype=np.uint8)
-        translated = self._translations.get(circuit, lambda: translate_circuit(circuit))
+        translated = self._translations.get_or_create(circuit, lambda: translate_circuit(circuit))
         [bits] = self._measure(circuit, translated, parameters, [()], shots, _aer_seed(seed))
         return bits.astype(np.uint8)
 
@@ -146,7 +145,9 @@ class QiskitBackend(QuantumBackend):
     ) -> NDArray[np.float64]:
         n = translated.circuit.num_qubits
         key = (n, tuple(observables))
-        operators = [self._operators.get(key, lambda: [to_sparse_pauli_op(o, n) for o in observables])]
+        operators = [
+            self._operators.get_or_create(key, lambda: [to_sparse_pauli_op(o, n) for o in observables])
+        ]
         if translated.is_parametrised:
             # Observables (1, n_observables) against bindings (rows, 1): a (rows, n_observables) grid.
             pub: tuple[Any, ...] = (
@@ -207,7 +208,9 @@ class QiskitBackend(QuantumBackend):
     def _measured_circuit(
         self, circuit: Circuit, translated: TranslatedCircuit, basis: tuple[tuple[int, str], ...]
     ) -> QuantumCircuit:
-        return self._measured.get((circuit, basis), lambda: measured_circuit(translated.circuit, basis))
+        return self._measured.get_or_create(
+            (circuit, basis), lambda: measured_circuit(translated.circuit, basis)
+        )
 
     # ------------------------------------------------------------------ errors
 
