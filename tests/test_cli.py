@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from dense_backend import DenseBackend
 
-from q_store import DatabaseConfig, PluginRegistry
+from q_store import BackendCapabilities, DatabaseConfig, PluginRegistry, hookimpl, plugins
+from q_store.benchmark import local_backends
 from q_store.cli import main
 from q_store.doctor import diagnose
 
@@ -52,9 +55,30 @@ def test_bench_runs_the_seed_workload(tmp_path: Path, capsys: pytest.CaptureFixt
     out_file = tmp_path / "bench.json"
     assert main(["bench", "--backends", "mock", "--repeats", "1", "--json", str(out_file)]) == 0
     table = capsys.readouterr().out
-    assert "| Q-Store mock, auto |" in table
+    assert "| Q-Store mock, auto (backprop) |" in table
     figures = json.loads(out_file.read_text())
-    assert figures["Q-Store mock, auto"]["train_accuracy"] >= 0.9
+    assert figures["Q-Store mock, auto (backprop)"]["train_accuracy"] >= 0.9
+    assert figures["Q-Store mock, parameter-shift"]["train_accuracy"] >= 0.9
+
+
+def test_bench_runs_only_local_simulators_unless_told(
+    registry: PluginRegistry, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A sampled backend (a cloud QPU, paid per shot) is never run by a bare ``q-store bench``."""
+
+    class PaidPerShot(DenseBackend):
+        name = "paid"
+        capabilities = BackendCapabilities(max_qubits=8, exact=False, default_shots=100)
+
+    class Plugin:
+        @hookimpl
+        def q_store_register_backends(self, register: Callable[[str, type], None]) -> None:
+            register("paid", PaidPerShot)
+
+    registry.register(Plugin(), "paid-plugin")
+    monkeypatch.setattr(plugins, "_default_registry", registry)
+    assert registry.backend_names() == ["mock", "paid"]
+    assert local_backends() == ["mock"]
 
 
 @pytest.mark.slow
@@ -89,3 +113,24 @@ def test_python_dash_m_runs_the_same_command() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert any(p["name"] == "mock" for p in json.loads(result.stdout))
+
+
+@pytest.mark.parametrize(
+    ("arguments", "option"),
+    [
+        (["demo", "--epochs", "0"], "--epochs"),
+        (["demo", "--epochs", "many"], "--epochs"),
+        (["demo", "--seed", "-1"], "--seed"),
+        (["bench", "--repeats", "0"], "--repeats"),
+    ],
+)
+def test_a_bad_number_is_refused_naming_the_option(
+    arguments: list[str], option: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main([*arguments, "--output", str(tmp_path)] if arguments[0] == "demo" else arguments)
+    assert exit_info.value.code == 2
+    error = capsys.readouterr().err
+    assert option in error
+    assert "whole number" in error
+    assert list(tmp_path.iterdir()) == []  # nothing written

@@ -27,6 +27,7 @@ from q_store.torch_layer import QuantumLayer
 __all__ = [
     "HybridModel",
     "layer_builder",
+    "local_backends",
     "median_seconds",
     "pennylane_layer",
     "qiskit_ml_layer",
@@ -180,6 +181,13 @@ def layer_builder(
     return build
 
 
+def local_backends() -> list[str]:
+    """The installed backends that compute exact values locally (simulators): the default of
+    ``q-store bench``. Sampled backends (cloud services, paid per shot) are run only when named."""
+    registry = get_registry()
+    return [name for name in registry.backend_names() if registry.backend_class(name).capabilities.exact]
+
+
 def _tools(backends: Sequence[str]) -> dict[str, Callable[[torch.Tensor], torch.nn.Module]]:
     """Builders of the quantum part, each given the shared initial weights."""
 
@@ -188,7 +196,12 @@ def _tools(backends: Sequence[str]) -> dict[str, Callable[[torch.Tensor], torch.
 
     tools: dict[str, Callable[[torch.Tensor], torch.nn.Module]] = {}
     for backend in backends:
-        tools[f"Q-Store {backend}, auto"] = ours(backend, "auto")
+        try:
+            auto = QuantumLayer(N_QUBITS, DEPTH, DatabaseConfig(quantum_sdk=backend)).diff_method
+        except QStoreError:  # e.g. a missing key: the row then reports the error
+            auto = "auto"
+        if auto != "parameter-shift":
+            tools[f"Q-Store {backend}, auto ({auto})"] = ours(backend, "auto")
         tools[f"Q-Store {backend}, parameter-shift"] = ours(backend, "parameter-shift")
     try:
         import pennylane  # noqa: F401
@@ -208,8 +221,8 @@ def _tools(backends: Sequence[str]) -> dict[str, Callable[[torch.Tensor], torch.
 def run_benchmark(
     backends: Sequence[str] | None = None, *, repeats: int = 5, json_path: Path | None = None
 ) -> str:
-    """Time the seed workload on ``backends`` (default: every installed one); a markdown table."""
-    names = list(backends) if backends is not None else get_registry().backend_names()
+    """Time the seed workload on ``backends`` (default: :func:`local_backends`); a markdown table."""
+    names = list(backends) if backends is not None else local_backends()
     torch.manual_seed(0)
     initial = QuantumLayer(N_QUBITS, DEPTH, DatabaseConfig()).state_dict()["weights"]
     x, y = seed_dataset()

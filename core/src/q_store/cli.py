@@ -3,7 +3,7 @@
 q-store plugins [--json]        installed backends and stores, with capabilities
 q-store doctor [options]        check a configuration: plugins, keys, services
 q-store demo [options]          the main job: the seed's complete example on real data
-q-store bench [options]         the seed workload on every installed backend and peer
+q-store bench [options]         the seed workload on the installed simulators, beside PennyLane
 """
 
 from __future__ import annotations
@@ -25,6 +25,26 @@ def _json_object(text: str) -> dict[str, Any]:
     value = json.loads(text)
     if not isinstance(value, dict):
         raise argparse.ArgumentTypeError('must be a JSON object, e.g. \'{"uri": "./data.db"}\'')
+    return value
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a positive whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive whole number, got {value}")
+    return value
+
+
+def _non_negative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number >= 0, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be a whole number >= 0, got {value}")
     return value
 
 
@@ -123,20 +143,22 @@ def parser() -> argparse.ArgumentParser:
 
     demo = commands.add_parser("demo", help="the seed's complete example on scikit-learn's digits")
     demo.add_argument("--backend", default="mock", help="quantum backend (default: mock)")
-    demo.add_argument("--epochs", type=int, default=15, help="training epochs (default: 15)")
+    demo.add_argument("--epochs", type=_positive_int, default=15, help="training epochs (default: 15)")
     demo.add_argument(
         "--output", type=Path, default=Path("q-store-demo"), help="folder for the plot and report"
     )
     demo.add_argument(
         "--store", default=None, help="vector store (default: milvus if installed, else memory)"
     )
-    demo.add_argument("--seed", type=int, default=0)
+    demo.add_argument("--seed", type=_non_negative_int, default=0)
     demo.add_argument("--no-progress", action="store_true", help="no progress bars")
     demo.set_defaults(run=_demo)
 
-    bench = commands.add_parser("bench", help="time the seed workload on the installed backends")
-    bench.add_argument("--backends", default=None, help="comma-separated backends (default: all installed)")
-    bench.add_argument("--repeats", type=int, default=5)
+    bench = commands.add_parser("bench", help="time the seed workload on the installed simulators")
+    bench.add_argument(
+        "--backends", default=None, help="comma-separated backends (default: the installed local simulators)"
+    )
+    bench.add_argument("--repeats", type=_positive_int, default=5)
     bench.add_argument("--json", type=Path, default=None, help="also write the figures here")
     bench.set_defaults(run=_bench)
     return root
