@@ -134,3 +134,23 @@ def test_a_bad_number_is_refused_naming_the_option(
     assert option in error
     assert "whole number" in error
     assert list(tmp_path.iterdir()) == []  # nothing written
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [["demo", "--backend", "no-such-backend"], ["demo", "--store", "no-such-store"]],
+)
+def test_demo_refuses_an_unknown_plugin_before_writing_anything(
+    arguments: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    output = tmp_path / "demo"
+    assert main([*arguments, "--output", str(output), "--no-progress"]) == 2
+    assert "PluginNotFoundError" in capsys.readouterr().err
+    assert not output.exists()
+
+
+def test_bench_refuses_an_unknown_backend(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["bench", "--backends", "mock,no-such-backend", "--repeats", "1"]) == 2
+    captured = capsys.readouterr()
+    assert "no-such-backend" in captured.err
+    assert "| Q-Store" not in captured.out  # nothing was timed

@@ -3,11 +3,19 @@ computations of the documented formulas."""
 
 from __future__ import annotations
 
+import attrs
 import numpy as np
 import pytest
 from db_helpers import ManualClock, cosine
 
-from q_store import ArgumentError, CapabilityError, DatabaseConfig, QuantumDatabase
+from q_store import (
+    ArgumentError,
+    CapabilityError,
+    DatabaseConfig,
+    PluginNotFoundError,
+    PluginRegistry,
+    QuantumDatabase,
+)
 from q_store_mock import MemoryStore, MockBackend
 
 
@@ -227,3 +235,15 @@ def test_queries_skip_the_visibility_filter_until_something_can_expire() -> None
     reopened = QuantumDatabase(DatabaseConfig(enable_quantum=False), store=store, clock=ManualClock())
     reopened.query(np.ones(3))
     assert store.queries[-1][1] is not None
+
+
+def test_an_unknown_backend_fails_at_construction_not_at_the_first_query(
+    registry: PluginRegistry,
+) -> None:
+    config = DatabaseConfig(enable_quantum=True, quantum_sdk="no-such-backend")
+    with pytest.raises(PluginNotFoundError, match="no-such-backend"):
+        QuantumDatabase(config, registry=registry)
+    # Without quantum execution the backend is never needed, so the name is not looked up.
+    classical = QuantumDatabase(attrs.evolve(config, enable_quantum=False), registry=registry)
+    classical.insert("a", [1.0, 0.0], contexts=[("x", 0.5), ("y", 0.5)])
+    assert [r.id for r in classical.query([1.0, 0.0])] == ["a"]

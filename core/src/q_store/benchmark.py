@@ -223,6 +223,8 @@ def run_benchmark(
 ) -> str:
     """Time the seed workload on ``backends`` (default: :func:`local_backends`); a markdown table."""
     names = list(backends) if backends is not None else local_backends()
+    for name in names:
+        get_registry().backend_class(name)  # a misspelt name is an error, not a row of failures
     torch.manual_seed(0)
     initial = QuantumLayer(N_QUBITS, DEPTH, DatabaseConfig()).state_dict()["weights"]
     x, y = seed_dataset()

@@ -126,22 +126,28 @@ def _bench(args: argparse.Namespace) -> int:
 
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(
-        prog="q-store", description="Q-Store: hybrid quantum-classical ML in PyTorch."
+        prog="q-store", description="Q-Store: hybrid quantum-classical ML in PyTorch.", allow_abbrev=False
     )
     commands = root.add_subparsers(dest="command", required=True)
 
-    plugins = commands.add_parser("plugins", help="list installed backends and vector stores")
+    plugins = commands.add_parser(
+        "plugins", allow_abbrev=False, help="list installed backends and vector stores"
+    )
     plugins.add_argument("--json", action="store_true", help="machine-readable output")
     plugins.set_defaults(run=_plugins)
 
-    doctor = commands.add_parser("doctor", help="check a configuration: plugins, keys, services")
+    doctor = commands.add_parser(
+        "doctor", allow_abbrev=False, help="check a configuration: plugins, keys, services"
+    )
     doctor.add_argument("--quantum-sdk", default="mock", help="backend to check (default: mock)")
     doctor.add_argument("--vector-store", default=None, help="store to check (default: the config's choice)")
     doctor.add_argument("--backend-options", type=_json_object, default={}, metavar="JSON")
     doctor.add_argument("--store-options", type=_json_object, default={}, metavar="JSON")
     doctor.set_defaults(run=_doctor)
 
-    demo = commands.add_parser("demo", help="the seed's complete example on scikit-learn's digits")
+    demo = commands.add_parser(
+        "demo", allow_abbrev=False, help="the seed's complete example on scikit-learn's digits"
+    )
     demo.add_argument("--backend", default="mock", help="quantum backend (default: mock)")
     demo.add_argument("--epochs", type=_positive_int, default=15, help="training epochs (default: 15)")
     demo.add_argument(
@@ -154,7 +160,9 @@ def parser() -> argparse.ArgumentParser:
     demo.add_argument("--no-progress", action="store_true", help="no progress bars")
     demo.set_defaults(run=_demo)
 
-    bench = commands.add_parser("bench", help="time the seed workload on the installed simulators")
+    bench = commands.add_parser(
+        "bench", allow_abbrev=False, help="time the seed workload on the installed simulators"
+    )
     bench.add_argument(
         "--backends", default=None, help="comma-separated backends (default: the installed local simulators)"
     )

@@ -101,8 +101,16 @@ class QuantumDatabase:
         if config is not None and not isinstance(config, DatabaseConfig):
             raise ArgumentError("config", f"must be a DatabaseConfig or None, not {type(config).__name__}")
         self.config = config if config is not None else DatabaseConfig()
-        self.store = store if store is not None else create_vector_store(self.config, registry=registry)
-        self._registry = registry
+        if backend is None and self.config.enable_quantum:
+            # Now, not at the first query: a misspelt backend or a missing key fails before any
+            # data is written.
+            backend = create_backend(self.config, registry=registry)
+        try:
+            self.store = store if store is not None else create_vector_store(self.config, registry=registry)
+        except BaseException:
+            if backend is not None:
+                backend.close()
+            raise
         self._backend = backend
         self._clock = clock if clock is not None else time.time
         self._rng = np.random.default_rng(self.config.seed)
@@ -542,11 +550,7 @@ class QuantumDatabase:
         return expiry_ms(state.inserted_at_ms, state.coherence_ms, self.config.decoherence_threshold)
 
     def _sampler(self) -> BornSampler:
-        if not self.config.enable_quantum:
-            return BornSampler(self._rng)
-        if self._backend is None:
-            self._backend = create_backend(self.config, registry=self._registry)
-        return BornSampler(self._rng, self._backend)
+        return BornSampler(self._rng, self._backend if self.config.enable_quantum else None)
 
     def _check_query(
         self, vector: ArrayLike, top_k: int, context: str | None, collapse: str

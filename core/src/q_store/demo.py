@@ -173,6 +173,10 @@ def run_demo(
 ) -> DemoReport:
     """Run the demo; write ``training_curve.png`` and ``report.json`` into ``output``."""
     _require("tqdm")
+    # Misspelt plugin names fail here, before the output folder or any data is written.
+    get_registry().backend_class(backend)
+    if store is not None:
+        get_registry().vector_store_class(store)
     started = time.perf_counter()
     output.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(seed)
