@@ -25,7 +25,6 @@ from peer_measure import (
     Row,
     attempt,
     median_seconds,
-    peak_memory_gib,
     run_peer_benchmark,
     timed,
 )
@@ -211,23 +210,6 @@ def angle_variant_row(quick: bool) -> Row:
     return row
 
 
-# ---------------------------------------------------------------------------- scaling
-
-
-def measure_point(n: int) -> dict[str, float | None]:
-    """Forward + backward of the hybrid model at batch 32, depth 2, ``n`` qubits (in a fresh process)."""
-    model = hybrid(legacy_layer(n), n)
-    x = torch.randn(32, 10)
-
-    def step() -> None:
-        model(x).sum().backward()
-
-    # Not fewer under --quick: on a shared machine three repeats of a few milliseconds proved too
-    # noisy (one run measured n=8 slower than n=12). Only the slow sizes get three.
-    repeats = 3 if n >= 16 else 7
-    return {"seconds": median_seconds(step, repeats, warmup=1), "peak_gib": peak_memory_gib()}
-
-
 # ---------------------------------------------------------------------------- main
 
 
@@ -256,7 +238,7 @@ def main() -> None:
         tool=TOOL,
         version=f"q-store {q_store.__version__}",
         distributions=DISTRIBUTIONS,
-        measure_point=measure_point,
+        build_layer=legacy_layer,
         measure=measure,
     )
 

@@ -24,7 +24,6 @@ from peer_measure import (
     Row,
     attempt,
     median_seconds,
-    peak_memory_gib,
     run_peer_benchmark,
     timed,
 )
@@ -213,23 +212,6 @@ def seed_workload(quick: bool) -> dict[str, Row]:
     return rows
 
 
-# ---------------------------------------------------------------------------- scaling
-
-
-def measure_point(n: int) -> dict[str, float | None]:
-    """Forward + backward of the hybrid model at batch 32, depth 2, ``n`` qubits (in a fresh process)."""
-    model = hybrid(torchquantum_layer(n), n)
-    x = torch.randn(32, 10)
-
-    def step() -> None:
-        model(x).sum().backward()
-
-    # Not fewer under --quick: on a shared machine three repeats of a few milliseconds proved too
-    # noisy (one run measured n=8 slower than n=12). Only the slow sizes get three.
-    repeats = 3 if n >= 16 else 7
-    return {"seconds": median_seconds(step, repeats, warmup=1), "peak_gib": peak_memory_gib()}
-
-
 # ---------------------------------------------------------------------------- main
 
 
@@ -257,7 +239,7 @@ def main() -> None:
         tool=TOOL,
         version=f"torchquantum {tq.__version__}",
         distributions=DISTRIBUTIONS,
-        measure_point=measure_point,
+        build_layer=torchquantum_layer,
         measure=lambda quick: (seed_workload(quick), facts()),
     )
 

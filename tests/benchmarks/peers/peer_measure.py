@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import torch
+from peer_workload import hybrid
 
 #: A measured figure, or the reason it could not be measured ("failed: ...", "out of memory ...").
 Figure = float | str
@@ -286,6 +287,20 @@ def write_json(path: Path | None, document: Mapping[str, Any]) -> None:
         path.write_text(json.dumps(document, indent=2, default=str))
 
 
+def measure_point(layer: torch.nn.Module, n: int) -> dict[str, float | None]:
+    """Forward + backward of the hybrid model around ``layer`` at batch 32 (in a fresh process)."""
+    model = hybrid(layer, n)
+    x = torch.randn(32, 10)
+
+    def step() -> None:
+        model(x).sum().backward()
+
+    # Not fewer under --quick: on a shared machine three repeats of a few milliseconds proved too
+    # noisy (one run measured n=8 slower than n=12). Only the slow sizes get three.
+    repeats = 3 if n >= 16 else 7
+    return {"seconds": median_seconds(step, repeats, warmup=1), "peak_gib": peak_memory_gib()}
+
+
 # ---------------------------------------------------------------------------- the whole run
 
 
@@ -296,15 +311,17 @@ def run_peer_benchmark(
     tool: str,
     version: str,
     distributions: Sequence[str],
-    measure_point: Callable[[int], Mapping[str, float | None]],
+    build_layer: Callable[[int], torch.nn.Module],
     measure: Callable[[bool], tuple[Mapping[str, Row], Mapping[str, Any]]],
 ) -> None:
-    """The ``main`` of a peer benchmark: the scaling table (one subprocess per size), then
+    """The ``main`` of a peer benchmark: the scaling table of ``build_layer(n)`` (one subprocess
+    per size, see :func:`measure_point`), then
     ``measure(quick)``'s seed-workload rows and facts, printed as markdown and written as JSON."""
     args = parser(description).parse_args()
     memory_limit = args.memory_limit_gib if args.memory_limit_gib is not None else default_memory_limit_gib()
     if args.point:
-        run_point(lambda: measure_point(int(args.point[1])), memory_limit)
+        n = int(args.point[1])
+        run_point(lambda: measure_point(build_layer(n), n), memory_limit)
         return
     print(
         f"machine: {platform.processor() or platform.machine()}, torch {torch.__version__}, "
