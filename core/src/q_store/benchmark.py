@@ -196,12 +196,14 @@ def _tools(backends: Sequence[str]) -> dict[str, Callable[[torch.Tensor], torch.
 
     tools: dict[str, Callable[[torch.Tensor], torch.nn.Module]] = {}
     for backend in backends:
-        try:
-            auto = QuantumLayer(N_QUBITS, DEPTH, DatabaseConfig(quantum_sdk=backend)).diff_method
-        except QStoreError:  # e.g. a missing key: the row then reports the error
-            auto = "auto"
-        if auto != "parameter-shift":
-            tools[f"Q-Store {backend}, auto ({auto})"] = ours(backend, "auto")
+        try:  # which method 'auto' picks here, to name the row (and skip it when it is parameter shift)
+            probe = QuantumLayer(N_QUBITS, DEPTH, DatabaseConfig(quantum_sdk=backend))
+            picked = f" ({probe.diff_method})"
+            probe.backend.close()
+        except QStoreError:  # e.g. a missing key: the rows then report the error
+            picked = ""
+        if picked != " (parameter-shift)":
+            tools[f"Q-Store {backend}, auto{picked}"] = ours(backend, "auto")
         tools[f"Q-Store {backend}, parameter-shift"] = ours(backend, "parameter-shift")
     try:
         import pennylane  # noqa: F401
