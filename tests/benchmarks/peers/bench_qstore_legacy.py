@@ -26,7 +26,7 @@ from peer_measure import (
     attempt,
     median_seconds,
     run_peer_benchmark,
-    timed,
+    training_row,
 )
 from peer_workload import DEPTH, N_QUBITS, hybrid, majority_class_rate, seed_dataset, train
 
@@ -172,14 +172,7 @@ def seed_workload(quick: bool) -> tuple[dict[str, Row], dict[str, Any]]:
         # A training run of the release takes seconds (PEERS.md: 11-13 s); the floor, milliseconds,
         # and it is the denominator of every ratio: more repeats.
         repeats = (1 if quick else 3) if name == TOOL else (7 if quick else 15)
-        row: Row = {"train_repeats": repeats}
-        outcome = attempt(lambda run=run, repeats=repeats: timed(run, repeats, warmup=0))
-        if isinstance(outcome, str):
-            row["train_s"] = row["final_loss"] = row["train_accuracy"] = outcome
-        else:
-            row["train_s"], history = outcome
-            row["loss_accuracy_per_epoch"] = history
-            row["final_loss"], row["train_accuracy"] = history[-1]
+        row = training_row(run, repeats, warmup=0)
         if name == TOOL:
             row.update(layer_timings(build(), 10 if quick else 50, 3 if quick else 10))
         else:

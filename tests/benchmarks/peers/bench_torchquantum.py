@@ -25,7 +25,7 @@ from peer_measure import (
     attempt,
     median_seconds,
     run_peer_benchmark,
-    timed,
+    training_row,
 )
 from peer_workload import DEPTH, N_QUBITS, hybrid, initial_quantum_weights, seed_dataset, train
 
@@ -198,14 +198,7 @@ def seed_workload(quick: bool) -> dict[str, Row]:
 
         # The floor takes milliseconds and is the denominator of every ratio: more repeats.
         repeats = (3 if quick else 7) if name == TOOL else (7 if quick else 15)
-        row: Row = {"train_repeats": repeats}
-        outcome = attempt(lambda run=run, repeats=repeats: timed(run, repeats, warmup=1))
-        if isinstance(outcome, str):
-            row["train_s"] = row["final_loss"] = row["train_accuracy"] = outcome
-        else:
-            row["train_s"], history = outcome
-            row["loss_accuracy_per_epoch"] = history
-            row["final_loss"], row["train_accuracy"] = history[-1]
+        row = training_row(run, repeats, warmup=1)
         row.update(layer_timings(build(), 50 if quick else 300))
         rows[name] = row
         print(f"  measured {name}", flush=True)

@@ -287,6 +287,20 @@ def write_json(path: Path | None, document: Mapping[str, Any]) -> None:
         path.write_text(json.dumps(document, indent=2, default=str))
 
 
+def training_row(run: Callable[[], list[tuple[float, float]]], repeats: int, warmup: int) -> Row:
+    """Median time of ``run`` (a training returning (loss, accuracy) per epoch) and its outcome;
+    a failure becomes its text in every field, so the row still reports why."""
+    row: Row = {"train_repeats": repeats}
+    outcome = attempt(lambda: timed(run, repeats, warmup=warmup))
+    if isinstance(outcome, str):
+        row["train_s"] = row["final_loss"] = row["train_accuracy"] = outcome
+    else:
+        row["train_s"], history = outcome
+        row["loss_accuracy_per_epoch"] = history
+        row["final_loss"], row["train_accuracy"] = history[-1]
+    return row
+
+
 def measure_point(layer: torch.nn.Module, n: int) -> dict[str, float | None]:
     """Forward + backward of the hybrid model around ``layer`` at batch 32 (in a fresh process)."""
     model = hybrid(layer, n)
